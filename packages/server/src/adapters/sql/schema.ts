@@ -1,0 +1,47 @@
+/**
+ * The tables as Kysely sees them, shared by every SQL dialect. Integers that can pass 2^31
+ * (sizes, ms times) are `bigint` columns; Postgres drivers return those as strings, so rows go
+ * through the mappers in rows.ts and nowhere else.
+ */
+export interface Database {
+  uploads: UploadsTable;
+  upload_parts: UploadPartsTable;
+  tokens: TokensTable;
+}
+
+/** bigint columns: a number going in, a number or (Postgres) a string coming out */
+type BigIntColumn = number | string;
+
+export interface UploadsTable {
+  id: string;
+  owner: string;
+  length: BigIntColumn | null;
+  offset: BigIntColumn;
+  /** JSON object of the tus Upload-Metadata pairs */
+  metadata: string;
+  concat: 'partial' | 'final' | null;
+  created_at: BigIntColumn;
+  updated_at: BigIntColumn;
+  expires_at: BigIntColumn | null;
+  finished_at: BigIntColumn | null;
+  sha256: string | null;
+}
+
+/** The parts of a final upload, in order; looked up by part to finish finals when a part does. */
+export interface UploadPartsTable {
+  final_id: string;
+  part_id: string;
+  position: number;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  owner: string;
+  hash: string;
+  /** 0 or 1: the same integer in every dialect */
+  admin: number;
+  quota: BigIntColumn | null;
+  created_at: BigIntColumn;
+  revoked_at: BigIntColumn | null;
+}

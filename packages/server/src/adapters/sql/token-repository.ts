@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { TokenRecord, TokenRepository } from '../../ports/metadata-store.js';
+import { fromToken, toToken } from './rows.js';
+import type { Database } from './schema.js';
+
+/** API tokens in any Kysely dialect (SQLite, Postgres): portable SQL only. */
+export class SqlTokenRepository implements TokenRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insert(token: TokenRecord): Promise<void> {
+    await this.#db.insertInto('tokens').values(fromToken(token)).execute();
+  }
+
+  /** Revoked tokens are found too: the caller tells "revoked" from "unknown". */
+  async findByHash(hash: string): Promise<TokenRecord | undefined> {
+    const row = await this.#db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row && toToken(row);
+  }
+
+  async list(): Promise<TokenRecord[]> {
+    const rows = await this.#db
+      .selectFrom('tokens')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toToken);
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async hasAdmin(): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('tokens')
+      .select('id')
+      .where('admin', '=', 1)
+      .where('revoked_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}

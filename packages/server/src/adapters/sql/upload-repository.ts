@@ -1,0 +1,119 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { UploadPatch, UploadRecord, UploadRepository } from '../../ports/metadata-store.js';
+import { fromUpload, num, toUpload } from './rows.js';
+import type { Database, UploadsTable } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Uploads in any Kysely dialect (SQLite, Postgres): portable SQL only. */
+export class SqlUploadRepository implements UploadRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insert(upload: UploadRecord): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('uploads').values(fromUpload(upload)).execute();
+      const parts = upload.parts ?? [];
+      if (parts.length > 0) {
+        await trx
+          .insertInto('upload_parts')
+          .values(parts.map((part_id, position) => ({ final_id: upload.id, part_id, position })))
+          .execute();
+      }
+    });
+  }
+
+  async get(id: string): Promise<UploadRecord | undefined> {
+    const row = await this.#db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && (await withParts(this.#db, [row]))[0];
+  }
+
+  async update(id: string, patch: UploadPatch, expectedOffset?: number): Promise<boolean> {
+    const set = toColumns(patch);
+    if (Object.keys(set).length === 0) {
+      // Nothing to write: answer whether the update would have applied.
+      const row = await this.#db
+        .selectFrom('uploads')
+        .select('offset')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row !== undefined && (expectedOffset === undefined || num(row.offset) === expectedOffset);
+    }
+    let query = this.#db.updateTable('uploads').set(set).where('id', '=', id);
+    // The compare-and-set that keeps two writers from both committing an append.
+    if (expectedOffset !== undefined) query = query.where('offset', '=', expectedOffset);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('upload_parts').where('final_id', '=', id).execute();
+      const result = await trx.deleteFrom('uploads').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async listExpired(now: number, limit: number): Promise<UploadRecord[]> {
+    const rows = await this.#db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('finished_at', 'is', null)
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<', now)
+      .orderBy('expires_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return withParts(this.#db, rows);
+  }
+
+  async listUnfinishedFinalsUsing(partId: string): Promise<UploadRecord[]> {
+    const rows = await this.#db
+      .selectFrom('uploads')
+      .selectAll('uploads')
+      .where('finished_at', 'is', null)
+      .where('id', 'in', (qb) =>
+        qb.selectFrom('upload_parts').select('final_id').where('part_id', '=', partId),
+      )
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return withParts(this.#db, rows);
+  }
+}
+
+/** Attaches the ordered part ids of the final uploads among `rows`, in one query. */
+async function withParts(db: Db, rows: Selectable<UploadsTable>[]): Promise<UploadRecord[]> {
+  const finals = rows.filter((r) => r.concat === 'final').map((r) => r.id);
+  const parts = new Map<string, string[]>();
+  if (finals.length > 0) {
+    const links = await db
+      .selectFrom('upload_parts')
+      .select(['final_id', 'part_id'])
+      .where('final_id', 'in', finals)
+      .orderBy('final_id')
+      .orderBy('position')
+      .execute();
+    for (const l of links) {
+      const list = parts.get(l.final_id) ?? [];
+      list.push(l.part_id);
+      parts.set(l.final_id, list);
+    }
+  }
+  return rows.map((r) => toUpload(r, parts.get(r.id) ?? null));
+}
+
+function toColumns(patch: UploadPatch): Partial<Selectable<UploadsTable>> {
+  const set: Partial<Selectable<UploadsTable>> = {};
+  if (patch.length !== undefined) set.length = patch.length;
+  if (patch.offset !== undefined) set.offset = patch.offset;
+  if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+  if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
+  if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+  if (patch.sha256 !== undefined) set.sha256 = patch.sha256;
+  return set;
+}

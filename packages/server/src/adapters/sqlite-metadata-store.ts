@@ -1,0 +1,50 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import { migrationProvider } from './sql/migrations.js';
+import type { Database } from './sql/schema.js';
+import { SqlTokenRepository } from './sql/token-repository.js';
+import { SqlUploadRepository } from './sql/upload-repository.js';
+
+/** How long a statement waits for another connection's write lock (another process, a backup). */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** Depot's records in one SQLite file: the single-machine default. */
+export class SqliteMetadataStore implements MetadataStore {
+  readonly uploads: SqlUploadRepository;
+  readonly tokens: SqlTokenRepository;
+  readonly #db: Kysely<Database>;
+
+  private constructor(db: Kysely<Database>) {
+    this.#db = db;
+    this.uploads = new SqlUploadRepository(db);
+    this.tokens = new SqlTokenRepository(db);
+  }
+
+  static async open(file: string): Promise<SqliteMetadataStore> {
+    const database = new BetterSqlite3(file);
+    // WAL: readers never block the writer, and a commit is one sequential append.
+    database.pragma('journal_mode = WAL');
+    // NORMAL syncs the WAL at checkpoints, not at every commit, so power loss can drop the last
+    // transactions. That is safe here: a blob's bytes are fsync'd before its offset is
+    // committed, so a lost commit only leaves the offset behind the blob, and the core truncates
+    // the blob back to the offset on the next append. Never ahead, never corrupt.
+    database.pragma('synchronous = NORMAL');
+    database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return new SqliteMetadataStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.#db, provider: migrationProvider });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { FsBlobStore, fsStorage } from './adapters/fs-blob-store.js';
+import { MemoryLocker } from './adapters/memory-locker.js';
+import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
+import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+import { DownloadService } from './core/downloads.js';
+import { EventBus } from './core/events.js';
+import { ExpirySweeper } from './core/expiry-sweeper.js';
+import { RunningDigests } from './core/running-digests.js';
+import { TokenService } from './core/tokens.js';
+import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
+import { UploadService } from './core/upload-service.js';
+import type { Storage } from './ports/blob-store.js';
+import type { Locker } from './ports/locker.js';
+import type { MetadataStore } from './ports/metadata-store.js';
+
+/** Everything the server runs on, built once from Config and frozen. */
+export interface Services {
+  readonly config: Config;
+  readonly store: MetadataStore;
+  readonly storage: Storage;
+  readonly locker: Locker;
+  readonly events: EventBus;
+  readonly tokens: TokenService;
+  readonly uploads: UploadService;
+  readonly downloads: DownloadService;
+  readonly sweeper: ExpirySweeper;
+  /** The tus extensions this composition supports, derived from what the parts offer. */
+  readonly tusExtensions: readonly string[];
+  readiness(): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** The one composition root: the only module that knows the concrete adapters. */
+export async function compose(config: Config, log: Logger): Promise<Services> {
+  const store = await openStore(config);
+  const storage = await openStorage(config);
+  const locker: Locker = new MemoryLocker();
+  const events = new EventBus();
+  const now = Date.now;
+  const deps = {
+    store,
+    storage,
+    locker,
+    events,
+    log,
+    now,
+    digests: new RunningDigests(),
+    options: {
+      ...DEFAULT_UPLOAD_OPTIONS,
+      maxUploadSize: config.maxUploadSize,
+      uploadExpiry: config.uploadExpiry,
+    },
+  };
+  const uploads = new UploadService(deps);
+  const sweeper = new ExpirySweeper(deps);
+  const check = async (fn: () => Promise<void>) =>
+    fn().then(
+      () => 'ok',
+      (err: Error) => `failing: ${err.message}`,
+    );
+  return Object.freeze({
+    config,
+    store,
+    storage,
+    locker,
+    events,
+    tokens: new TokenService(store, now),
+    uploads,
+    downloads: new DownloadService(uploads, storage),
+    sweeper,
+    tusExtensions: [
+      'creation',
+      'creation-with-upload',
+      'creation-defer-length',
+      'expiration',
+      'checksum',
+      'checksum-trailer',
+      'termination',
+      'concatenation',
+      'concatenation-unfinished',
+    ],
+    readiness: async () => ({
+      database: await check(() => store.ping()),
+      storage: await check(() => storage.ping()),
+    }),
+    close: async () => {
+      await sweeper.stop();
+      await locker.close();
+      await store.close();
+    },
+  });
+}
+
+async function openStore(config: Config): Promise<MetadataStore> {
+  if (config.databaseUrl.startsWith('sqlite:')) {
+    const file = config.databaseUrl.slice('sqlite:'.length);
+    const store = await SqliteMetadataStore.open(path.resolve(config.dataDir, file));
+    await store.migrate();
+    return store;
+  }
+  throw new ConfigError('DEPOT_DATABASE_URL: postgres is not supported by this build yet; use sqlite:PATH');
+}
+
+async function openStorage(config: Config): Promise<Storage> {
+  if (config.storage.startsWith('fs:')) {
+    return fsStorage(
+      await FsBlobStore.open(path.resolve(config.dataDir, config.storage.slice('fs:'.length))),
+    );
+  }
+  throw new ConfigError('DEPOT_STORAGE: s3 is not supported by this build yet; use fs:DIR');
+}

@@ -1,0 +1,45 @@
+import { createHash, type Hash } from 'node:crypto';
+
+interface Entry {
+  readonly hash: Hash;
+  readonly offset: number;
+}
+
+/**
+ * The sha256 of each upload, advanced as its bytes arrive, so a finished file's digest costs no
+ * second read. Node cannot serialise a hash state, so this lives in memory: after a restart, or
+ * when another node took some PATCHes, the entry is missing and the digest is computed by reading
+ * the file once at the end. Bounded: the least recently used entries go first.
+ */
+export class RunningDigests {
+  readonly #entries = new Map<string, Entry>();
+  readonly #max: number;
+
+  constructor(max = 10_000) {
+    this.#max = max;
+  }
+
+  /** A hash covering exactly the first `offset` bytes, taken out for the duration of a write. */
+  take(id: string, offset: number): Hash | undefined {
+    if (offset === 0) {
+      this.#entries.delete(id);
+      return createHash('sha256');
+    }
+    const entry = this.#entries.get(id);
+    this.#entries.delete(id);
+    return entry?.offset === offset ? entry.hash : undefined;
+  }
+
+  /** Puts back a hash that now covers exactly `offset` bytes. */
+  put(id: string, hash: Hash, offset: number): void {
+    this.#entries.set(id, { hash, offset });
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  drop(id: string): void {
+    this.#entries.delete(id);
+  }
+}

@@ -1,0 +1,45 @@
+import type { Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * Sits between a request body and the blob store: passes at most `limit` bytes, notes whether
+ * the client sent more (`overflow`), hashes what it passed (for Upload-Checksum), and records when
+ * bytes last arrived, so a request that asked for the lock can tell a stalled holder from a busy one.
+ */
+export class UploadGuard extends Transform {
+  passed = 0;
+  overflow = false;
+  lastActivity = Date.now();
+  readonly #limit: number;
+  readonly #hashes: readonly Hash[];
+
+  constructor(limit: number, hashes: readonly Hash[] = []) {
+    super({ highWaterMark: 1 << 20 });
+    this.#limit = limit;
+    this.#hashes = hashes;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.lastActivity = Date.now();
+    if (this.overflow) {
+      done();
+      return;
+    }
+    const room = this.#limit - this.passed;
+    let part = chunk;
+    if (chunk.length > room) {
+      this.overflow = true;
+      part = chunk.subarray(0, room);
+    }
+    if (part.length > 0) {
+      this.passed += part.length;
+      for (const h of this.#hashes) h.update(part);
+      this.push(part);
+    }
+    if (this.overflow) {
+      // Nothing past the length is ever written: end the output now; the rest of the body is ignored.
+      this.push(null);
+    }
+    done();
+  }
+}

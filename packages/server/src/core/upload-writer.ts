@@ -1,0 +1,122 @@
+import type { Readable } from 'node:stream';
+import { StorageFullError } from '../ports/blob-store.js';
+import type { UploadRecord } from '../ports/metadata-store.js';
+import { CHECKSUM_ALGORITHMS, type Checksum, createChecksumHash } from './checksum.js';
+import { errors } from './errors.js';
+import type { UploadDeps } from './upload-deps.js';
+import { UploadGuard } from './upload-guard.js';
+
+/** One append to an upload whose lock the caller holds and whose offset it has checked. */
+export interface WriteRequest {
+  readonly upload: UploadRecord;
+  readonly body: Readable;
+  readonly checksum?: Checksum;
+  /** called once the body has ended, for checksum-trailer */
+  readonly trailerChecksum?: () => Checksum | undefined;
+  /** aborts the write (take-over, shutdown); bytes so far are kept unless a checksum was given */
+  readonly signal: AbortSignal;
+  /** set by the caller so a stall watcher can see when bytes last arrived */
+  readonly onGuard?: (guard: UploadGuard) => void;
+}
+
+export interface WriteOutcome {
+  readonly offset: number;
+  readonly overflow: boolean;
+  /** why the body stopped early, if it did */
+  readonly interrupted?: unknown;
+}
+
+/**
+ * Streams a request body into the blob at the upload's offset and commits the new offset.
+ * The offset is committed only after the bytes are durable, so it never runs ahead of the blob.
+ * With a checksum, nothing is committed until the whole chunk is verified; a bad or cut chunk is
+ * truncated away and the offset stays where it was.
+ */
+export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<WriteOutcome> {
+  const { upload, body } = req;
+  const { blobs } = deps.storage;
+  const start = upload.offset;
+  const room = (upload.length ?? deps.options.maxUploadSize ?? Number.MAX_SAFE_INTEGER) - start;
+  const verifying = req.checksum !== undefined || req.trailerChecksum !== undefined;
+  // For checksum-trailer the algorithm is only known at the end: hash with every supported one.
+  const algorithms = req.checksum ? [req.checksum.algorithm] : verifying ? CHECKSUM_ALGORITHMS : [];
+  const hashes = new Map(algorithms.map((a) => [a, createChecksumHash(a)] as const));
+  // The file's running sha256 advances with the chunk; with a checksum, on a copy until verified.
+  const running = deps.digests.take(upload.id, start);
+  const fileHash = verifying ? running?.copy() : running;
+  const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
+  req.onGuard?.(guard);
+  const onClose = () => {
+    if (!body.readableEnded) guard.destroy(errors.requestAborted('the request body was cut off'));
+  };
+  body.once('error', (err) => guard.destroy(err));
+  body.once('close', onClose);
+  body.pipe(guard);
+
+  let committed = start;
+  const commit = async (offset: number) => {
+    const now = deps.now();
+    const finished = upload.length !== null && offset === upload.length;
+    const ok = await deps.store.uploads.update(
+      upload.id,
+      {
+        offset,
+        updatedAt: now,
+        expiresAt: finished ? null : now + deps.options.uploadExpiry,
+        finishedAt: finished ? now : null,
+      },
+      committed,
+    );
+    if (!ok) throw errors.notFound('the upload is gone');
+    committed = offset;
+  };
+
+  let bytes: number;
+  let interrupted: unknown;
+  try {
+    const result = await blobs.write(upload.id, start, guard, {
+      limit: room,
+      signal: req.signal,
+      checkpointBytes: deps.options.checkpointBytes,
+      onCheckpoint: verifying ? undefined : (durable) => commit(start + durable),
+    });
+    bytes = result.bytes;
+    interrupted = result.interrupted;
+  } catch (err) {
+    await blobs.truncate(upload.id, committed).catch(() => {});
+    if (err instanceof StorageFullError) {
+      throw errors.insufficientStorage('the server is out of storage space; retry later', {
+        'Upload-Offset': String(committed),
+      });
+    }
+    throw err;
+  } finally {
+    body.off('close', onClose);
+  }
+
+  if (verifying) {
+    let expected: Checksum | undefined;
+    try {
+      expected = req.checksum ?? req.trailerChecksum?.();
+    } catch (err) {
+      await blobs.truncate(upload.id, start);
+      if (running) deps.digests.put(upload.id, running, start);
+      throw err;
+    }
+    const actual = expected && hashes.get(expected.algorithm)?.digest();
+    if (interrupted || guard.overflow || !expected || !actual || !actual.equals(expected.digest)) {
+      await blobs.truncate(upload.id, start);
+      if (running) deps.digests.put(upload.id, running, start);
+      if (interrupted) return { offset: start, overflow: false, interrupted };
+      if (guard.overflow) return { offset: start, overflow: true };
+      throw expected
+        ? errors.checksumMismatch('the chunk does not match Upload-Checksum; it was discarded', {
+            'Upload-Offset': String(start),
+          })
+        : errors.invalidHeader('the Upload-Checksum trailer is missing');
+    }
+  }
+  if (start + bytes !== committed) await commit(start + bytes);
+  if (fileHash && guard.passed === bytes) deps.digests.put(upload.id, fileHash, committed);
+  return { offset: committed, overflow: guard.overflow, interrupted };
+}

@@ -1,0 +1,71 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Services } from '../compose.js';
+import { registerCors } from './cors.js';
+import { registerErrorHandler } from './error-handler.js';
+import { tusRoutes } from './tus/routes.js';
+
+/** Methods a client that can only send POST may ask for (tus X-HTTP-Method-Override). */
+const OVERRIDABLE = new Set(['PATCH', 'DELETE']);
+
+/**
+ * Rewrites the method before routing, so an overridden request is routed exactly like a real one.
+ * Idle sockets time out (a dead client frees its upload's lock), but a long upload does not.
+ */
+function serverFactory(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createServer(
+    { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      const override = req.headers['x-http-method-override'];
+      if (req.method === 'POST' && typeof override === 'string' && OVERRIDABLE.has(override.toUpperCase())) {
+        req.method = override.toUpperCase();
+      }
+      handler(req, res);
+    },
+  );
+  server.setTimeout(120_000);
+  return server;
+}
+
+/** The HTTP edge: Fastify with Depot's hooks and routes over the composed services. */
+export async function buildApp(services: Services, log: FastifyBaseLogger): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    serverFactory,
+    exposeHeadRoutes: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    forceCloseConnections: 'idle',
+  });
+  app.decorateRequest('actor', null);
+  // One log line a request, written when the response is done.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+  registerErrorHandler(app);
+  registerCors(app, config.corsOrigin);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await services.readiness();
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+  await app.register(tusRoutes, {
+    uploads: services.uploads,
+    downloads: services.downloads,
+    tokens: services.tokens,
+    extensions: services.tusExtensions,
+    maxSize: config.maxUploadSize,
+  });
+  return app;
+}

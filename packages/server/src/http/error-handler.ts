@@ -1,0 +1,25 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDepotError } from '../core/errors.js';
+
+/** The one place errors become responses: `{ error: { code, message } }` with the table's status. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isDepotError(err)) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      if (err.status >= 500) request.log.error({ err }, err.message);
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status < 500) {
+      const code = err.validation ? 'ERR_VALIDATION' : 'ERR_BAD_REQUEST';
+      return reply.code(status).send({ error: { code, message: err.message } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: 'internal server error' } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
+  });
+}

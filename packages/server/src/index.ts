@@ -1,0 +1,5 @@
+export type { Config } from './config.js';
+export { ConfigError, loadConfig, SETTINGS } from './config.js';
+export { serve } from './serve.js';
+export type { RunningServer } from './server.js';
+export { startServer } from './server.js';

@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+
+/** Options of {@link BlobStore.write}. */
+export interface WriteOptions {
+  /** Never write more than this many bytes; the rest of the source is left unread. */
+  readonly limit: number;
+  /** Stop reading (keeping what was written) when this aborts. */
+  readonly signal?: AbortSignal;
+  /**
+   * Called after every `checkpointBytes` of durable progress with the total bytes made durable
+   * by this write so far, so the caller can publish the offset during a long request.
+   */
+  readonly onCheckpoint?: (durableBytes: number) => Promise<void>;
+  readonly checkpointBytes?: number;
+}
+
+/** Outcome of a write: how far it got and why it stopped. */
+export interface WriteResult {
+  /** bytes written and durable (fsync'd or acknowledged by the object store) */
+  readonly bytes: number;
+  /** the source failed (client went away) or the signal aborted; `bytes` are still durable */
+  readonly interrupted?: unknown;
+}
+
+/**
+ * Where upload bytes live. A blob is written front to back, in writes that each start where the
+ * last durable byte ends; the core keeps the offsets.
+ *
+ * Adapters throw {@link BlobNotFoundError} and {@link StorageFullError}; every other failure is an
+ * ordinary error (a 500). They never word errors for clients.
+ */
+export interface BlobStore {
+  /** Creates an empty blob. */
+  create(id: string): Promise<void>;
+  /**
+   * Writes the bytes of `source` at `offset` (any bytes already stored past `offset` are
+   * replaced), and makes them durable before resolving. A failing `source` is not an error: the
+   * bytes received before the failure are kept and reported with `interrupted` set.
+   */
+  write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult>;
+  /** Discards everything past `size` bytes (a chunk that failed its checksum, or bytes never committed). */
+  truncate(id: string, size: number): Promise<void>;
+  /** Reads bytes `start` to `end` inclusive (the whole blob when omitted). */
+  read(id: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** Current stored size, or undefined if there is no such blob. */
+  size(id: string): Promise<number | undefined>;
+  /** Removes the blob and frees its space. Removing a missing blob is not an error. */
+  remove(id: string): Promise<void>;
+}
+
+/** Optional capability: join finished blobs into a new one without moving bytes through Node. */
+export interface Concatenator {
+  concat(target: string, parts: readonly string[]): Promise<void>;
+}
+
+/** The blob store and the capabilities it offers, as assembled by compose.ts. */
+export interface Storage {
+  readonly blobs: BlobStore;
+  readonly concat?: Concatenator;
+  /** Checks that the store answers (for /readyz). */
+  ping(): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  override name = 'BlobNotFoundError';
+  constructor(readonly id: string) {
+    super(`no blob ${id}`);
+  }
+}
+
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  constructor(cause?: unknown) {
+    super('storage is full', { cause });
+  }
+}

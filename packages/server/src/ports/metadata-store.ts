@@ -1,0 +1,71 @@
+/** An upload as the metadata store keeps it. Times are ms since the epoch. */
+export interface UploadRecord {
+  readonly id: string;
+  readonly owner: string;
+  /** total length, or null while deferred */
+  readonly length: number | null;
+  /** bytes durably stored; never ahead of the blob */
+  readonly offset: number;
+  readonly metadata: Readonly<Record<string, string | null>>;
+  readonly concat: 'partial' | 'final' | null;
+  /** for a final upload: the ids of its parts, in order */
+  readonly parts: readonly string[] | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** unfinished uploads expire; null once finished */
+  readonly expiresAt: number | null;
+  readonly finishedAt: number | null;
+  readonly sha256: string | null;
+}
+
+export type UploadPatch = Partial<
+  Pick<UploadRecord, 'length' | 'offset' | 'updatedAt' | 'expiresAt' | 'finishedAt' | 'sha256'>
+>;
+
+export interface UploadRepository {
+  insert(upload: UploadRecord): Promise<void>;
+  get(id: string): Promise<UploadRecord | undefined>;
+  /**
+   * Applies `patch` if the stored offset still equals `expectedOffset` (when given).
+   * Returns false when the upload is gone or the offset moved.
+   */
+  update(id: string, patch: UploadPatch, expectedOffset?: number): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Unfinished uploads whose expiry is before `now`, oldest first. */
+  listExpired(now: number, limit: number): Promise<UploadRecord[]>;
+  /** Final uploads that list `partId` among their parts and are not finished yet. */
+  listUnfinishedFinalsUsing(partId: string): Promise<UploadRecord[]>;
+}
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  /** hex sha256 of the token; the token itself is never stored */
+  readonly hash: string;
+  readonly admin: boolean;
+  readonly quota: number | null;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface TokenRepository {
+  insert(token: TokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<TokenRecord | undefined>;
+  list(): Promise<TokenRecord[]>;
+  /** Marks a token revoked; false when there is no such live token. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Whether any live admin token exists. */
+  hasAdmin(): Promise<boolean>;
+}
+
+/** Depot's records: the repositories the core needs, and the store's life cycle. */
+export interface MetadataStore {
+  readonly uploads: UploadRepository;
+  readonly tokens: TokenRepository;
+  /** Brings the schema up to date. Safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Checks that the database answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

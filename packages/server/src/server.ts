@@ -1,0 +1,56 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { compose, type Services } from './compose.js';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+
+/** A started server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly services: Services;
+  readonly app: FastifyInstance;
+  /** the admin token, when it was generated now or given by DEPOT_ADMIN_TOKEN */
+  readonly adminToken?: { token: string; generated: boolean };
+  /** Graceful stop: refuse new work, let in-flight writes save their bytes, close the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: config.logLevel });
+  await mkdir(config.dataDir, { recursive: true });
+  const services = await compose(config, log);
+  let app: FastifyInstance;
+  let adminToken: RunningServer['adminToken'];
+  try {
+    adminToken = await services.tokens.bootstrapAdmin(config.adminToken);
+    app = await buildApp(services, log);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  services.sweeper.start(config.expiryInterval);
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    services,
+    app,
+    adminToken,
+    close: () => {
+      closing ??= (async () => {
+        services.uploads.beginShutdown();
+        await app.close();
+        await services.close();
+      })();
+      return closing;
+    },
+  };
+}

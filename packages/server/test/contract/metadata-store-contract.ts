@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetadataStore, TokenRecord, UploadRecord } from '../../src/ports/metadata-store.js';
+import { newId } from './streams.js';
+
+export interface MetadataStoreFixture {
+  /** an opened store; the suite migrates it */
+  readonly store: MetadataStore;
+  cleanup(): Promise<void>;
+}
+
+/** Past 2^32, so a dialect that keeps sizes or times in 32 bits fails here and not in production. */
+const BIG = 5 * 2 ** 40;
+
+const upload = (over: Partial<UploadRecord> = {}): UploadRecord => ({
+  id: newId(),
+  owner: 'alice',
+  length: BIG + 10,
+  offset: 0,
+  metadata: { filename: 'a.csv', empty: null },
+  concat: null,
+  parts: null,
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  expiresAt: 1_700_000_100_000,
+  finishedAt: null,
+  sha256: null,
+  ...over,
+});
+
+const token = (over: Partial<TokenRecord> = {}): TokenRecord => ({
+  id: randomUUID(),
+  name: 'ci',
+  owner: 'alice',
+  hash: randomUUID().replaceAll('-', ''),
+  admin: false,
+  quota: null,
+  createdAt: 1_700_000_000_000,
+  revokedAt: null,
+  ...over,
+});
+
+/** The behaviour every MetadataStore adapter (SQLite, Postgres) must show; registers a vitest suite. */
+export function metadataStoreContract(name: string, factory: () => Promise<MetadataStoreFixture>): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    let fixture: MetadataStoreFixture;
+    let store: MetadataStore;
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+      await store.migrate();
+    });
+    afterEach(async () => fixture.cleanup());
+
+    it('migrates again harmlessly, and answers ping', async () => {
+      const u = upload();
+      await store.uploads.insert(u);
+      await store.migrate();
+      await store.migrate();
+      await store.ping();
+      expect(await store.uploads.get(u.id)).toEqual(u);
+    });
+
+    it('stores and returns uploads as given, large numbers and null metadata included', async () => {
+      const u = upload({ offset: BIG, sha256: 'ab'.repeat(32), finishedAt: null });
+      await store.uploads.insert(u);
+      expect(await store.uploads.get(u.id)).toEqual(u);
+      const deferred = upload({ length: null, metadata: {}, expiresAt: null, concat: 'partial' });
+      await store.uploads.insert(deferred);
+      expect(await store.uploads.get(deferred.id)).toEqual(deferred);
+      expect(await store.uploads.get(newId())).toBeUndefined();
+    });
+
+    it('keeps the parts of a final upload in order', async () => {
+      const parts = [newId(), newId(), newId()];
+      const final = upload({ concat: 'final', parts: [parts[2]!, parts[0]!, parts[1]!] });
+      await store.uploads.insert(final);
+      expect((await store.uploads.get(final.id))?.parts).toEqual([parts[2], parts[0], parts[1]]);
+    });
+
+    it('updates as a compare-and-set on the offset', async () => {
+      const u = upload({ offset: 100 });
+      await store.uploads.insert(u);
+      expect(await store.uploads.update(u.id, { offset: 200, updatedAt: 2 }, 100)).toBe(true);
+      // a second writer that read offset 100 loses
+      expect(await store.uploads.update(u.id, { offset: 300 }, 100)).toBe(false);
+      expect((await store.uploads.get(u.id))?.offset).toBe(200);
+      const done = { offset: BIG + 10, finishedAt: 3, expiresAt: null, sha256: 'cd'.repeat(32) };
+      expect(await store.uploads.update(u.id, done)).toBe(true);
+      expect(await store.uploads.get(u.id)).toEqual({ ...u, ...done, updatedAt: 2 });
+      expect(await store.uploads.update(u.id, {}, BIG + 10)).toBe(true);
+      expect(await store.uploads.update(u.id, {}, 5)).toBe(false);
+      expect(await store.uploads.update(newId(), { offset: 1 })).toBe(false);
+      expect(await store.uploads.update(newId(), {})).toBe(false);
+    });
+
+    it('sets a deferred length', async () => {
+      const u = upload({ length: null });
+      await store.uploads.insert(u);
+      expect(await store.uploads.update(u.id, { length: 42 }, 0)).toBe(true);
+      expect((await store.uploads.get(u.id))?.length).toBe(42);
+    });
+
+    it('deletes', async () => {
+      const u = upload();
+      await store.uploads.insert(u);
+      expect(await store.uploads.delete(u.id)).toBe(true);
+      expect(await store.uploads.get(u.id)).toBeUndefined();
+      expect(await store.uploads.delete(u.id)).toBe(false);
+    });
+
+    it('lists unfinished expired uploads, oldest first, up to the limit', async () => {
+      const t = 1_800_000_000_000;
+      const a = upload({ expiresAt: t - 3 });
+      const b = upload({ expiresAt: t - 2 });
+      const c = upload({ expiresAt: t - 1 });
+      const future = upload({ expiresAt: t + 1 });
+      const finished = upload({ expiresAt: t - 5, finishedAt: t - 6 });
+      const never = upload({ expiresAt: null });
+      for (const u of [c, future, a, finished, b, never]) await store.uploads.insert(u);
+      expect((await store.uploads.listExpired(t, 10)).map((u) => u.id)).toEqual([a.id, b.id, c.id]);
+      expect((await store.uploads.listExpired(t, 2)).map((u) => u.id)).toEqual([a.id, b.id]);
+      expect(await store.uploads.listExpired(t - 3, 10)).toEqual([]);
+    });
+
+    it('lists the unfinished final uploads that use a part', async () => {
+      const [p1, p2, p3] = [
+        upload({ concat: 'partial' }),
+        upload({ concat: 'partial' }),
+        upload({ concat: 'partial' }),
+      ];
+      for (const p of [p1!, p2!, p3!]) await store.uploads.insert(p);
+      const f1 = upload({ concat: 'final', parts: [p1!.id, p2!.id], length: null, createdAt: 1 });
+      const f2 = upload({ concat: 'final', parts: [p2!.id, p1!.id, p2!.id], length: null, createdAt: 2 });
+      const done = upload({ concat: 'final', parts: [p2!.id], finishedAt: 5, expiresAt: null });
+      const other = upload({ concat: 'final', parts: [p3!.id] });
+      for (const f of [f2, done, f1, other]) await store.uploads.insert(f);
+      const using = await store.uploads.listUnfinishedFinalsUsing(p2!.id);
+      expect(using).toEqual([f1, f2]);
+      expect(await store.uploads.listUnfinishedFinalsUsing(newId())).toEqual([]);
+      await store.uploads.delete(f1.id);
+      expect((await store.uploads.listUnfinishedFinalsUsing(p1!.id)).map((u) => u.id)).toEqual([f2.id]);
+    });
+
+    it('finds tokens by hash, revoked ones included', async () => {
+      const t = token({ quota: BIG });
+      await store.tokens.insert(t);
+      expect(await store.tokens.findByHash(t.hash)).toEqual(t);
+      expect(await store.tokens.findByHash('0'.repeat(64))).toBeUndefined();
+      expect(await store.tokens.revoke(t.id, 99)).toBe(true);
+      expect(await store.tokens.findByHash(t.hash)).toEqual({ ...t, revokedAt: 99 });
+    });
+
+    it('refuses a second token with the same hash', async () => {
+      const t = token();
+      await store.tokens.insert(t);
+      await expect(store.tokens.insert(token({ hash: t.hash }))).rejects.toThrow();
+    });
+
+    it('lists tokens and revokes each only once', async () => {
+      const a = token({ createdAt: 1 });
+      const b = token({ createdAt: 2, admin: true });
+      await store.tokens.insert(b);
+      await store.tokens.insert(a);
+      expect(await store.tokens.list()).toEqual([a, b]);
+      expect(await store.tokens.revoke(a.id, 10)).toBe(true);
+      expect(await store.tokens.revoke(a.id, 11)).toBe(false);
+      expect(await store.tokens.revoke(randomUUID(), 11)).toBe(false);
+      expect((await store.tokens.list())[0]?.revokedAt).toBe(10);
+    });
+
+    it('knows whether a live admin token exists', async () => {
+      expect(await store.tokens.hasAdmin()).toBe(false);
+      await store.tokens.insert(token());
+      expect(await store.tokens.hasAdmin()).toBe(false);
+      const admin = token({ admin: true, owner: 'admin' });
+      await store.tokens.insert(admin);
+      expect(await store.tokens.hasAdmin()).toBe(true);
+      await store.tokens.revoke(admin.id, 5);
+      expect(await store.tokens.hasAdmin()).toBe(false);
+    });
+  });
+}
