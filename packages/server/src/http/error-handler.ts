@@ -4,6 +4,10 @@ import { isDepotError } from '../core/errors.js';
 /** The one place errors become responses: `{ error: { code, message } }` with the table's status. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // A body that was not read to its end cannot be skipped safely: close the connection after
+    // the answer instead of draining the rest (a stalled client would otherwise pin it open,
+    // and hold up a graceful shutdown).
+    if (!request.raw.complete) reply.header('Connection', 'close');
     if (isDepotError(err)) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
       if (err.status >= 500) request.log.error({ err }, err.message);

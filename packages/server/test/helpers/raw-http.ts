@@ -8,7 +8,8 @@ export interface RawResponse {
 
 /**
  * An HTTP request exactly as written: the path is not normalised and header values may repeat
- * (an array sends the header several times) — what fetch would clean up before sending.
+ * (an array sends the header several times) — what fetch would clean up before sending. Each request
+ * has a connection of its own, so one test's odd request never leaves bytes for the next.
  */
 export function rawRequest(
   base: string,
@@ -19,7 +20,7 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path, headers }, (res) => {
+    const req = request({ hostname, port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

@@ -40,7 +40,12 @@ export function representation(upload: UploadRecord): Representation {
   const finished = upload.finishedAt ?? upload.updatedAt;
   return {
     contentType: type.startsWith('text/') ? `${type}; charset=utf-8` : type,
-    disposition: contentDisposition(name, { type: inline ? 'inline' : 'attachment' }),
+    // Header bytes stay ASCII: a non-ASCII name travels in filename* (RFC 8187), with '?' in the
+    // plain filename for clients that only read that.
+    disposition: contentDisposition(name, {
+      type: inline ? 'inline' : 'attachment',
+      fallback: name.replace(/[^\x20-\x7e]/g, '?'),
+    }),
     etag: upload.sha256 ? `"${upload.sha256}"` : `"${upload.id}-${upload.length ?? 0}-${finished}"`,
     lastModified: new Date(Math.floor(finished / 1000) * 1000),
     length: upload.length ?? 0,
