@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Services } from '../compose.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -32,7 +32,8 @@ export async function buildApp(services: Services, log: FastifyBaseLogger): Prom
   const { config } = services;
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    // Depot writes its own one line a request (onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     serverFactory,
     exposeHeadRoutes: false,
