@@ -3,6 +3,7 @@ import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { migrationProvider } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
+import { StatementCache } from './sql/statement-cache.js';
 import { SqlTokenRepository } from './sql/token-repository.js';
 import { SqlUploadRepository } from './sql/upload-repository.js';
 
@@ -31,7 +32,9 @@ export class SqliteMetadataStore implements MetadataStore {
     // the blob back to the offset on the next append. Never ahead, never corrupt.
     database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return new SqliteMetadataStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+    return new SqliteMetadataStore(
+      new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(database) }) }),
+    );
   }
 
   async migrate(): Promise<void> {
