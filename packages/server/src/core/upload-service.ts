@@ -112,13 +112,30 @@ export class UploadService {
   }
 
   async append(actor: Actor, id: string, input: AppendUpload): Promise<UploadRecord> {
-    let upload = await this.get(actor, id);
+    const upload = await this.get(actor, id);
     if (upload.concat === 'final')
       throw errors.finalUpload('a final (concatenated) upload cannot be patched');
+    // Read again once the lock is ours: the previous holder may have moved the offset.
+    return this.#appendLocked(id, input, () => this.get(actor, id));
+  }
+
+  /**
+   * The first chunk of an upload this request has just created (creation-with-upload). Nobody
+   * else knows its id yet, so `created`, as create() returned it, is what is stored.
+   */
+  async appendCreated(created: UploadRecord, input: Omit<AppendUpload, 'offset' | 'length'>) {
+    return this.#appendLocked(created.id, { ...input, offset: 0 }, async () => created);
+  }
+
+  async #appendLocked(
+    id: string,
+    input: AppendUpload,
+    current: () => Promise<UploadRecord>,
+  ): Promise<UploadRecord> {
     const lock = await this.#lock(id, () => guard);
     let guard: UploadGuard | undefined;
     try {
-      upload = await this.get(actor, id);
+      let upload = await current();
       if (input.offset !== upload.offset) throw errors.offsetMismatch(upload.offset);
       upload = await this.#settleLength(upload, input.length);
       if (isFinished(upload)) {
@@ -130,10 +147,7 @@ export class UploadService {
       if (input.contentLength !== undefined && input.contentLength > remaining) {
         throw errors.tooLarge(`the body is ${input.contentLength} bytes but only ${remaining} remain`);
       }
-      const stored = await this.#deps.storage.blobs.size(id);
-      if (stored !== undefined && stored > upload.offset)
-        await this.#deps.storage.blobs.truncate(id, upload.offset);
-
+      // (Bytes stored past the offset, never committed, are replaced by the write.)
       const outcome = await writeChunk(this.#deps, {
         upload,
         body: input.body,
@@ -144,7 +158,7 @@ export class UploadService {
           guard = g;
         },
       });
-      let after = (await this.#deps.store.uploads.get(id)) ?? upload;
+      let after = outcome.upload;
       if (outcome.offset !== upload.offset) this.#deps.events.emit('upload.progress', after);
       if (isFinished(after)) after = await this.#onFinished(after);
       if (outcome.overflow) {

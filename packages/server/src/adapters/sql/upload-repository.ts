@@ -14,6 +14,11 @@ export class SqlUploadRepository implements UploadRepository {
   }
 
   async insert(upload: UploadRecord): Promise<void> {
+    // One statement needs no transaction around it (three statements and two WAL writes fewer).
+    if (!upload.parts?.length) {
+      await this.#db.insertInto('uploads').values(fromUpload(upload)).execute();
+      return;
+    }
     await this.#db.transaction().execute(async (trx) => {
       await trx.insertInto('uploads').values(fromUpload(upload)).execute();
       const parts = upload.parts ?? [];

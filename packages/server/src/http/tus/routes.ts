@@ -84,7 +84,7 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
       // creation-with-upload: whatever part of the body is stored, the upload exists; the client
       // learns the offset from the 201 and continues with PATCH.
       upload = await uploads
-        .append(actor, upload.id, { offset: 0, body: request.raw, ...chunkHeaders(request) })
+        .appendCreated(upload, { body: request.raw, ...chunkHeaders(request) })
         .catch(async (err) => {
           request.log.info({ err: err?.message, upload: upload.id }, 'creation-with-upload stopped early');
           return uploads.get(actor, upload.id);
