@@ -33,6 +33,25 @@ describe('creation-with-upload', () => {
     expect((await blob(idOf(url))).equals(data)).toBe(true);
   });
 
+  it('keeps an upload whose creation body was refused, resumable from offset 0', async () => {
+    const data = randomBytes(3000);
+    const res = await fetch(depot.files, {
+      method: 'POST',
+      headers: tus(depot.token, {
+        'Upload-Length': '2000',
+        'Content-Type': 'application/offset+octet-stream',
+      }),
+      body: data,
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('upload-offset')).toBe('0');
+    const url = res.headers.get('location') as string;
+    const done = await patch(url, depot.token, 0, data.subarray(0, 2000));
+    expect(done.status).toBe(204);
+    expect(done.headers.get('upload-offset')).toBe('2000');
+    expect((await blob(idOf(url))).equals(data.subarray(0, 2000))).toBe(true);
+  });
+
   it('refuses a creation body of another type', async () => {
     const res = await fetch(depot.files, {
       method: 'POST',

@@ -11,6 +11,7 @@ import {
   type WriteOptions,
   type WriteResult,
 } from '../ports/blob-store.js';
+import { DirSync } from './dir-sync.js';
 import { writeFromStream } from './fs-write-loop.js';
 
 /** Ids are made by the core; anything else never reaches the filesystem (no path tricks). */
@@ -20,9 +21,11 @@ const COPY_BUFFER = 2 ** 20;
 /** Blobs as plain files in one directory, named by id. */
 export class FsBlobStore implements BlobStore, Concatenator {
   readonly dir: string;
+  readonly #dirSync: DirSync;
 
   private constructor(dir: string) {
     this.dir = dir;
+    this.#dirSync = new DirSync(dir);
   }
 
   static async open(dir: string): Promise<FsBlobStore> {
@@ -35,18 +38,35 @@ export class FsBlobStore implements BlobStore, Concatenator {
     try {
       await (await open(file, 'wx')).close();
       // A new name is durable only once its directory is synced.
-      await this.#syncDir();
+      await this.#dirSync.sync();
     } catch (err) {
       throw mapError(err, id);
     }
   }
 
   async write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult> {
-    const fh = await this.#open(id, 'r+');
+    // At offset 0 the blob may not exist yet: 'w' creates it, or empties it ("replaced" means
+    // replaced), in one open, with no stat.
+    const fh = await this.#open(id, offset === 0 ? 'w' : 'r+');
+    // A name that may be new is durable only once its directory is synced: that runs beside the
+    // write and is awaited before any progress is reported, so no offset is ever committed for a
+    // file whose directory entry a power loss could still take away.
+    const named = offset === 0 ? this.#dirSync.sync() : undefined;
+    named?.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     try {
-      // "Replaced" means replaced: a longer stale tail must not survive a shorter write.
-      if ((await fh.stat()).size > offset) await fh.truncate(offset);
-      return await writeFromStream(fh, offset, source, options);
+      if (offset > 0 && (await fh.stat()).size > offset) await fh.truncate(offset);
+      const { onCheckpoint } = options;
+      const result = await writeFromStream(fh, offset, source, {
+        ...options,
+        onCheckpoint:
+          onCheckpoint &&
+          (async (durable) => {
+            await named;
+            await onCheckpoint(durable);
+          }),
+      });
+      await named;
+      return result;
     } catch (err) {
       throw mapError(err, id);
     } finally {
@@ -101,6 +121,7 @@ export class FsBlobStore implements BlobStore, Concatenator {
         }
       }
       await out.datasync();
+      await this.#dirSync.sync();
     } catch (err) {
       throw mapError(err, target);
     } finally {
@@ -128,15 +149,6 @@ export class FsBlobStore implements BlobStore, Concatenator {
       return await open(this.#path(id), flags);
     } catch (err) {
       throw mapError(err, id);
-    }
-  }
-
-  async #syncDir(): Promise<void> {
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
     }
   }
 }

@@ -47,6 +47,29 @@ export class UploadService {
   }
 
   async create(actor: Actor, input: CreateUpload): Promise<UploadRecord> {
+    return this.#create(actor, input, false);
+  }
+
+  /**
+   * tus creation-with-upload: creates the upload and stores `chunk` as its first bytes. However
+   * much of the body is stored, the upload exists: when the chunk stops early, `stopped` says why
+   * and `upload` is as stored. Nobody else knows the new id yet, so the record is not read back,
+   * and the blob is created by its first write rather than by an empty create before it.
+   */
+  async createWithUpload(
+    actor: Actor,
+    input: CreateUpload,
+    chunk: Omit<AppendUpload, 'offset' | 'length'>,
+  ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
+    const created = await this.#create(actor, input, true);
+    try {
+      return { upload: await this.#appendLocked(created.id, { ...chunk, offset: 0 }, async () => created) };
+    } catch (stopped) {
+      return { upload: await this.get(actor, created.id), stopped };
+    }
+  }
+
+  async #create(actor: Actor, input: CreateUpload, firstChunkFollows: boolean): Promise<UploadRecord> {
     const { store, options, now } = this.#deps;
     const max = options.maxUploadSize;
     let length = input.length;
@@ -73,7 +96,9 @@ export class UploadService {
       finishedAt: length === 0 && !parts ? t : null,
       sha256: null,
     };
-    await this.#deps.storage.blobs.create(upload.id);
+    // A write at offset 0 creates a missing blob, so an upload whose first chunk follows needs no
+    // empty file first; one that is finished already (length 0) does, to be read back.
+    if (!firstChunkFollows || upload.finishedAt !== null) await this.#deps.storage.blobs.create(upload.id);
     await store.uploads.insert(upload);
     this.#deps.events.emit('upload.created', upload);
     if (parts) return this.#concat.tryFinish(upload.id);
@@ -117,14 +142,6 @@ export class UploadService {
       throw errors.finalUpload('a final (concatenated) upload cannot be patched');
     // Read again once the lock is ours: the previous holder may have moved the offset.
     return this.#appendLocked(id, input, () => this.get(actor, id));
-  }
-
-  /**
-   * The first chunk of an upload this request has just created (creation-with-upload). Nobody
-   * else knows its id yet, so `created`, as create() returned it, is what is stored.
-   */
-  async appendCreated(created: UploadRecord, input: Omit<AppendUpload, 'offset' | 'length'>) {
-    return this.#appendLocked(created.id, { ...input, offset: 0 }, async () => created);
   }
 
   async #appendLocked(
