@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeFd, openFd, syncFd } from './fd-io.js';
 
 /**
  * Makes new names in one directory durable, one `fsync` of the directory for many callers: a
@@ -39,10 +39,10 @@ export class DirSync {
 }
 
 async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await fh.sync();
+    await syncFd(fd);
   } finally {
-    await fh.close();
+    await closeFd(fd);
   }
 }

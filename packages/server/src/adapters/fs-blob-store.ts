@@ -12,6 +12,7 @@ import {
   type WriteResult,
 } from '../ports/blob-store.js';
 import { DirSync } from './dir-sync.js';
+import { closeFd, openFd, sizeOfFd, truncateFd } from './fd-io.js';
 import { writeFromStream } from './fs-write-loop.js';
 
 /** Ids are made by the core; anything else never reaches the filesystem (no path tricks). */
@@ -36,7 +37,7 @@ export class FsBlobStore implements BlobStore, Concatenator {
   async create(id: string): Promise<void> {
     const file = this.#path(id);
     try {
-      await (await open(file, 'wx')).close();
+      await closeFd(await openFd(file, 'wx'));
       // A new name is durable only once its directory is synced.
       await this.#dirSync.sync();
     } catch (err) {
@@ -47,16 +48,16 @@ export class FsBlobStore implements BlobStore, Concatenator {
   async write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult> {
     // At offset 0 the blob may not exist yet: 'w' creates it, or empties it ("replaced" means
     // replaced), in one open, with no stat.
-    const fh = await this.#open(id, offset === 0 ? 'w' : 'r+');
+    const fd = await this.#openFd(id, offset === 0 ? 'w' : 'r+');
     // A name that may be new is durable only once its directory is synced: that runs beside the
     // write and is awaited before any progress is reported, so no offset is ever committed for a
     // file whose directory entry a power loss could still take away.
     const named = offset === 0 ? this.#dirSync.sync() : undefined;
     named?.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     try {
-      if (offset > 0 && (await fh.stat()).size > offset) await fh.truncate(offset);
+      if (offset > 0 && (await sizeOfFd(fd)) > offset) await truncateFd(fd, offset);
       const { onCheckpoint } = options;
-      const result = await writeFromStream(fh, offset, source, {
+      const result = await writeFromStream(fd, offset, source, {
         ...options,
         onCheckpoint:
           onCheckpoint &&
@@ -70,7 +71,7 @@ export class FsBlobStore implements BlobStore, Concatenator {
     } catch (err) {
       throw mapError(err, id);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
   }
 
@@ -142,6 +143,14 @@ export class FsBlobStore implements BlobStore, Concatenator {
   #path(id: string): string {
     if (!ID.test(id)) throw new BlobNotFoundError(id);
     return path.join(this.dir, id);
+  }
+
+  async #openFd(id: string, flags: string): Promise<number> {
+    try {
+      return await openFd(this.#path(id), flags);
+    } catch (err) {
+      throw mapError(err, id);
+    }
   }
 
   async #open(id: string, flags: string): Promise<FileHandle> {

@@ -1,6 +1,6 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { WriteOptions, WriteResult } from '../ports/blob-store.js';
+import { datasyncFd, writevAt } from './fd-io.js';
 
 const MiB = 2 ** 20;
 const DEFAULT_CHECKPOINT_BYTES = 64 * MiB;
@@ -17,13 +17,13 @@ const MAX_IOV = 1024;
 type Stop = { readonly kind: 'end' | 'limit' } | { readonly kind: 'interrupted'; readonly reason: unknown };
 
 /**
- * Streams `source` into `fh` from `position` on, as {@link BlobStore.write} describes: at most
+ * Streams `source` into the file `fd` from `position` on, as {@link BlobStore.write} describes: at most
  * `limit` bytes (a chunk crossing it is split and its rest pushed back unread), an interrupted
  * source or an aborted signal ends the write early without failing it, and everything written is
  * fdatasync'd before the promise resolves. Write errors (ENOSPC included) reject as they are.
  */
 export async function writeFromStream(
-  fh: FileHandle,
+  fd: number,
   position: number,
   source: Readable,
   options: WriteOptions,
@@ -115,13 +115,12 @@ export async function writeFromStream(
           pausedByUs = false;
           source.resume();
         }
-        await writeAll(fh, batch, position + written);
+        await writeAll(fd, batch, position + written);
         written += n;
         if (onCheckpoint && !checkpoint && written >= nextCheckpoint) {
           const upTo = written;
           nextCheckpoint = upTo + every;
-          checkpoint = fh
-            .datasync()
+          checkpoint = datasyncFd(fd)
             .then(() => onCheckpoint(upTo))
             .then(
               () => {
@@ -145,7 +144,7 @@ export async function writeFromStream(
     // (set by the checkpoint's callback, which TypeScript's narrowing cannot see)
     const failed = checkpointError as { error: unknown } | undefined;
     if (failed) throw failed.error;
-    await fh.datasync();
+    await datasyncFd(fd);
   } catch (err) {
     // Settle the running checkpoint first: the caller must not see a commit after our failure.
     await checkpoint;
@@ -159,13 +158,13 @@ export async function writeFromStream(
 }
 
 /** One positioned writev per IOV_MAX buffers, resuming after short writes. */
-async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+async function writeAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
   let bufs = buffers;
   let at = position;
   while (bufs.length > 0) {
     const slice = bufs.length > MAX_IOV ? bufs.slice(0, MAX_IOV) : bufs;
     const rest = bufs.length > MAX_IOV ? bufs.slice(MAX_IOV) : [];
-    let { bytesWritten } = await fh.writev(slice, at);
+    let bytesWritten = await writevAt(fd, slice, at);
     if (bytesWritten === 0) throw new Error('writev wrote nothing');
     at += bytesWritten;
     let i = 0;
