@@ -14,6 +14,7 @@ import {
 import { DirSync } from './dir-sync.js';
 import { closeFd, openFd, sizeOfFd, truncateFd } from './fd-io.js';
 import { writeFromStream } from './fs-write-loop.js';
+import { WriteBudget } from './write-budget.js';
 
 /** Ids are made by the core; anything else never reaches the filesystem (no path tricks). */
 const ID = /^[0-9a-f]{32}$/;
@@ -23,15 +24,18 @@ const COPY_BUFFER = 2 ** 20;
 export class FsBlobStore implements BlobStore, Concatenator {
   readonly dir: string;
   readonly #dirSync: DirSync;
+  /** what all writes to this store may hold in memory together */
+  readonly budget: WriteBudget;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, budget: WriteBudget) {
     this.dir = dir;
     this.#dirSync = new DirSync(dir);
+    this.budget = budget;
   }
 
-  static async open(dir: string): Promise<FsBlobStore> {
+  static async open(dir: string, budget = new WriteBudget()): Promise<FsBlobStore> {
     await mkdir(dir, { recursive: true });
-    return new FsBlobStore(path.resolve(dir));
+    return new FsBlobStore(path.resolve(dir), budget);
   }
 
   async create(id: string): Promise<void> {
@@ -57,15 +61,21 @@ export class FsBlobStore implements BlobStore, Concatenator {
     try {
       if (offset > 0 && (await sizeOfFd(fd)) > offset) await truncateFd(fd, offset);
       const { onCheckpoint } = options;
-      const result = await writeFromStream(fd, offset, source, {
-        ...options,
-        onCheckpoint:
-          onCheckpoint &&
-          (async (durable) => {
-            await named;
-            await onCheckpoint(durable);
-          }),
-      });
+      const result = await writeFromStream(
+        fd,
+        offset,
+        source,
+        {
+          ...options,
+          onCheckpoint:
+            onCheckpoint &&
+            (async (durable) => {
+              await named;
+              await onCheckpoint(durable);
+            }),
+        },
+        this.budget,
+      );
       await named;
       return result;
     } catch (err) {
