@@ -16,7 +16,7 @@ export class UploadGuard extends Transform {
   constructor(limit: number, hashes: readonly Hash[] = []) {
     // Small: the blob store's write loop does the reading ahead (within a memory budget shared
     // by all uploads); a large buffer here would be held by every upload on top of that.
-    super({ highWaterMark: 64 * 1024 });
+    super({ highWaterMark: 16 * 1024 });
     this.#limit = limit;
     this.#hashes = hashes;
   }
