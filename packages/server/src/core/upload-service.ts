@@ -40,6 +40,8 @@ export class UploadService {
   readonly #concat: Concatenation;
   /** aborts every in-flight write at shutdown, so each saves its bytes and answers */
   readonly #shutdown = new AbortController();
+  /** the stop signals of the locks held now; shutdown aborts them all (cheaper than AbortSignal.any per request) */
+  readonly #holders = new Set<AbortController>();
 
   constructor(deps: UploadDeps) {
     this.#deps = deps;
@@ -170,7 +172,7 @@ export class UploadService {
         body: input.body,
         checksum: input.checksum,
         trailerChecksum: input.trailerChecksum,
-        signal: AbortSignal.any([lock.signal, this.#shutdown.signal]),
+        signal: lock.signal,
         onGuard: (g) => {
           guard = g;
         },
@@ -219,6 +221,7 @@ export class UploadService {
   /** Stops every write in flight (each keeps its bytes and answers); then new ones are refused. */
   beginShutdown(): void {
     this.#shutdown.abort();
+    for (const holder of this.#holders) holder.abort();
   }
 
   async #settleLength(upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
@@ -276,10 +279,15 @@ export class UploadService {
       if (err instanceof LockTimeoutError) throw errors.locked('another request is writing to this upload');
       throw err;
     }
+    this.#holders.add(controller);
+    // (shutdown may have begun while this waited for the lock)
+    if (this.#shutdown.signal.aborted) controller.abort();
     return {
+      /** aborts when another request takes the upload over, or at shutdown */
       signal: controller.signal,
       release: async () => {
         clearInterval(timer);
+        this.#holders.delete(controller);
         await lock.release();
       },
     };
