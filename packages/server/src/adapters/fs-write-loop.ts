@@ -24,6 +24,7 @@ type Stop = { readonly kind: 'end' | 'limit' } | { readonly kind: 'interrupted';
  * source or an aborted signal ends the write early without failing it, and everything written is
  * fdatasync'd before the promise resolves. Write errors (ENOSPC included) reject as they are.
  * The bytes read and not yet written count against `budget`, shared with every other write.
+ * With `syncedWrites` each write is already durable, and no fdatasync follows.
  */
 export async function writeFromStream(
   fd: number,
@@ -31,8 +32,11 @@ export async function writeFromStream(
   source: Readable,
   options: WriteOptions,
   budget: WriteBudget,
+  /** the file was opened with O_DSYNC: every write is durable when it returns */
+  syncedWrites = false,
 ): Promise<WriteResult> {
   const { limit, signal, onCheckpoint } = options;
+  const datasync = syncedWrites ? async () => {} : () => datasyncFd(fd);
   const every = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
   if (signal?.aborted) return { bytes: 0, interrupted: signal.reason };
   if (limit <= 0) return { bytes: 0 };
@@ -130,7 +134,7 @@ export async function writeFromStream(
         if (onCheckpoint && !checkpoint && written >= nextCheckpoint) {
           const upTo = written;
           nextCheckpoint = upTo + every;
-          checkpoint = datasyncFd(fd)
+          checkpoint = datasync()
             .then(() => onCheckpoint(upTo))
             .then(
               () => {
@@ -154,7 +158,7 @@ export async function writeFromStream(
     // (set by the checkpoint's callback, which TypeScript's narrowing cannot see)
     const failed = checkpointError as { error: unknown } | undefined;
     if (failed) throw failed.error;
-    await datasyncFd(fd);
+    await datasync();
   } catch (err) {
     // Settle the running checkpoint first: the caller must not see a commit after our failure.
     await checkpoint;
