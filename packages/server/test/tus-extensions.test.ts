@@ -17,20 +17,35 @@ const digest = (algo: string, data: Uint8Array) =>
   `${algo} ${createHash(algo).update(data).digest('base64')}`;
 
 describe('creation-with-upload', () => {
-  it('stores the POST body as the first chunk and answers with its offset', async () => {
-    const data = randomBytes(5000);
-    const res = await fetch(depot.files, {
+  const createWithBody = (length: number, body: Buffer) =>
+    fetch(depot.files, {
       method: 'POST',
       headers: tus(depot.token, {
-        'Upload-Length': '8000',
+        'Upload-Length': String(length),
         'Content-Type': 'application/offset+octet-stream',
       }),
-      body: data,
+      body,
     });
+
+  it('stores the POST body as the first chunk and answers with its offset', async () => {
+    const data = randomBytes(5000);
+    const res = await createWithBody(8000, data);
     expect(res.status).toBe(201);
     expect(res.headers.get('upload-offset')).toBe('5000');
     const url = res.headers.get('location') as string;
     expect((await blob(idOf(url))).equals(data)).toBe(true);
+  });
+
+  it('keeps an upload whose creation body was refused, resumable from offset 0', async () => {
+    const data = randomBytes(3000);
+    const res = await createWithBody(2000, data);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('upload-offset')).toBe('0');
+    const url = res.headers.get('location') as string;
+    const done = await patch(url, depot.token, 0, data.subarray(0, 2000));
+    expect(done.status).toBe(204);
+    expect(done.headers.get('upload-offset')).toBe('2000');
+    expect((await blob(idOf(url))).equals(data.subarray(0, 2000))).toBe(true);
   });
 
   it('refuses a creation body of another type', async () => {

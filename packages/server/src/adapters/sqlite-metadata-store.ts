@@ -1,8 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import type { MetadataStore } from '../ports/metadata-store.js';
+import type { MetadataStore, TokenRepository } from '../ports/metadata-store.js';
 import { migrationProvider } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
+import { StatementCache } from './sql/statement-cache.js';
+import { CachingTokenRepository } from './sql/token-cache.js';
 import { SqlTokenRepository } from './sql/token-repository.js';
 import { SqlUploadRepository } from './sql/upload-repository.js';
 
@@ -12,13 +14,13 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** Depot's records in one SQLite file: the single-machine default. */
 export class SqliteMetadataStore implements MetadataStore {
   readonly uploads: SqlUploadRepository;
-  readonly tokens: SqlTokenRepository;
+  readonly tokens: TokenRepository;
   readonly #db: Kysely<Database>;
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(db: Kysely<Database>, changedElsewhere: () => boolean) {
     this.#db = db;
     this.uploads = new SqlUploadRepository(db);
-    this.tokens = new SqlTokenRepository(db);
+    this.tokens = new CachingTokenRepository(new SqlTokenRepository(db), changedElsewhere);
   }
 
   static async open(file: string): Promise<SqliteMetadataStore> {
@@ -31,7 +33,10 @@ export class SqliteMetadataStore implements MetadataStore {
     // the blob back to the offset on the next append. Never ahead, never corrupt.
     database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return new SqliteMetadataStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: new StatementCache(database) }),
+    });
+    return new SqliteMetadataStore(db, dataVersionProbe(database));
   }
 
   async migrate(): Promise<void> {
@@ -47,4 +52,20 @@ export class SqliteMetadataStore implements MetadataStore {
   async close(): Promise<void> {
     await this.#db.destroy();
   }
+}
+
+/**
+ * Whether another connection (another process) committed to the database since the last call:
+ * SQLite's `data_version` changes exactly then, never for this connection's own commits. A
+ * direct read of one prepared statement, so cheap enough to run before every token lookup.
+ */
+function dataVersionProbe(database: BetterSqlite3.Database): () => boolean {
+  const read = database.prepare('pragma data_version').pluck();
+  let seen = read.get();
+  return () => {
+    const now = read.get();
+    if (now === seen) return false;
+    seen = now;
+    return true;
+  };
 }

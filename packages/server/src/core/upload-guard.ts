@@ -14,7 +14,9 @@ export class UploadGuard extends Transform {
   readonly #hashes: readonly Hash[];
 
   constructor(limit: number, hashes: readonly Hash[] = []) {
-    super({ highWaterMark: 1 << 20 });
+    // Small: the blob store's write loop does the reading ahead (within a memory budget shared
+    // by all uploads); a large buffer here would be held by every upload on top of that.
+    super({ highWaterMark: 16 * 1024 });
     this.#limit = limit;
     this.#hashes = hashes;
   }

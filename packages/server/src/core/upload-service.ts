@@ -40,6 +40,8 @@ export class UploadService {
   readonly #concat: Concatenation;
   /** aborts every in-flight write at shutdown, so each saves its bytes and answers */
   readonly #shutdown = new AbortController();
+  /** the stop signals of the locks held now; shutdown aborts them all (cheaper than AbortSignal.any per request) */
+  readonly #holders = new Set<AbortController>();
 
   constructor(deps: UploadDeps) {
     this.#deps = deps;
@@ -47,6 +49,29 @@ export class UploadService {
   }
 
   async create(actor: Actor, input: CreateUpload): Promise<UploadRecord> {
+    return this.#create(actor, input, false);
+  }
+
+  /**
+   * tus creation-with-upload: creates the upload and stores `chunk` as its first bytes. However
+   * much of the body is stored, the upload exists: when the chunk stops early, `stopped` says why
+   * and `upload` is as stored. Nobody else knows the new id yet, so the record is not read back,
+   * and the blob is created by its first write rather than by an empty create before it.
+   */
+  async createWithUpload(
+    actor: Actor,
+    input: CreateUpload,
+    chunk: Omit<AppendUpload, 'offset' | 'length'>,
+  ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
+    const created = await this.#create(actor, input, true);
+    try {
+      return { upload: await this.#appendLocked(created.id, { ...chunk, offset: 0 }, async () => created) };
+    } catch (stopped) {
+      return { upload: await this.get(actor, created.id), stopped };
+    }
+  }
+
+  async #create(actor: Actor, input: CreateUpload, firstChunkFollows: boolean): Promise<UploadRecord> {
     const { store, options, now } = this.#deps;
     const max = options.maxUploadSize;
     let length = input.length;
@@ -73,7 +98,9 @@ export class UploadService {
       finishedAt: length === 0 && !parts ? t : null,
       sha256: null,
     };
-    await this.#deps.storage.blobs.create(upload.id);
+    // A write at offset 0 creates a missing blob, so an upload whose first chunk follows needs no
+    // empty file first; one that is finished already (length 0) does, to be read back.
+    if (!firstChunkFollows || upload.finishedAt !== null) await this.#deps.storage.blobs.create(upload.id);
     await store.uploads.insert(upload);
     this.#deps.events.emit('upload.created', upload);
     if (parts) return this.#concat.tryFinish(upload.id);
@@ -112,13 +139,22 @@ export class UploadService {
   }
 
   async append(actor: Actor, id: string, input: AppendUpload): Promise<UploadRecord> {
-    let upload = await this.get(actor, id);
+    const upload = await this.get(actor, id);
     if (upload.concat === 'final')
       throw errors.finalUpload('a final (concatenated) upload cannot be patched');
+    // Read again once the lock is ours: the previous holder may have moved the offset.
+    return this.#appendLocked(id, input, () => this.get(actor, id));
+  }
+
+  async #appendLocked(
+    id: string,
+    input: AppendUpload,
+    current: () => Promise<UploadRecord>,
+  ): Promise<UploadRecord> {
     const lock = await this.#lock(id, () => guard);
     let guard: UploadGuard | undefined;
     try {
-      upload = await this.get(actor, id);
+      let upload = await current();
       if (input.offset !== upload.offset) throw errors.offsetMismatch(upload.offset);
       upload = await this.#settleLength(upload, input.length);
       if (isFinished(upload)) {
@@ -130,21 +166,18 @@ export class UploadService {
       if (input.contentLength !== undefined && input.contentLength > remaining) {
         throw errors.tooLarge(`the body is ${input.contentLength} bytes but only ${remaining} remain`);
       }
-      const stored = await this.#deps.storage.blobs.size(id);
-      if (stored !== undefined && stored > upload.offset)
-        await this.#deps.storage.blobs.truncate(id, upload.offset);
-
+      // (Bytes stored past the offset, never committed, are replaced by the write.)
       const outcome = await writeChunk(this.#deps, {
         upload,
         body: input.body,
         checksum: input.checksum,
         trailerChecksum: input.trailerChecksum,
-        signal: AbortSignal.any([lock.signal, this.#shutdown.signal]),
+        signal: lock.signal,
         onGuard: (g) => {
           guard = g;
         },
       });
-      let after = (await this.#deps.store.uploads.get(id)) ?? upload;
+      let after = outcome.upload;
       if (outcome.offset !== upload.offset) this.#deps.events.emit('upload.progress', after);
       if (isFinished(after)) after = await this.#onFinished(after);
       if (outcome.overflow) {
@@ -188,6 +221,7 @@ export class UploadService {
   /** Stops every write in flight (each keeps its bytes and answers); then new ones are refused. */
   beginShutdown(): void {
     this.#shutdown.abort();
+    for (const holder of this.#holders) holder.abort();
   }
 
   async #settleLength(upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
@@ -245,10 +279,15 @@ export class UploadService {
       if (err instanceof LockTimeoutError) throw errors.locked('another request is writing to this upload');
       throw err;
     }
+    this.#holders.add(controller);
+    // (shutdown may have begun while this waited for the lock)
+    if (this.#shutdown.signal.aborted) controller.abort();
     return {
+      /** aborts when another request takes the upload over, or at shutdown */
       signal: controller.signal,
       release: async () => {
         clearInterval(timer);
+        this.#holders.delete(controller);
         await lock.release();
       },
     };

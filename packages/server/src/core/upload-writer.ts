@@ -21,6 +21,8 @@ export interface WriteRequest {
 
 export interface WriteOutcome {
   readonly offset: number;
+  /** the upload as stored after this write's last commit */
+  readonly upload: UploadRecord;
   readonly overflow: boolean;
   /** why the body stopped early, if it did */
   readonly interrupted?: unknown;
@@ -54,21 +56,22 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   body.pipe(guard);
 
   let committed = start;
-  const commit = async (offset: number) => {
+  let stored = upload;
+  const commit = async (offset: number, sha256?: string) => {
     const now = deps.now();
     const finished = upload.length !== null && offset === upload.length;
-    const ok = await deps.store.uploads.update(
-      upload.id,
-      {
-        offset,
-        updatedAt: now,
-        expiresAt: finished ? null : now + deps.options.uploadExpiry,
-        finishedAt: finished ? now : null,
-      },
-      committed,
-    );
+    const patch = {
+      offset,
+      updatedAt: now,
+      expiresAt: finished ? null : now + deps.options.uploadExpiry,
+      finishedAt: finished ? now : null,
+      ...(sha256 !== undefined ? { sha256 } : {}),
+    };
+    const ok = await deps.store.uploads.update(upload.id, patch, committed);
     if (!ok) throw errors.notFound('the upload is gone');
     committed = offset;
+    // We hold the lock and the update was a compare-and-set: this is what is stored now.
+    stored = { ...stored, ...patch };
   };
 
   let bytes: number;
@@ -107,8 +110,8 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
     if (interrupted || guard.overflow || !expected || !actual || !actual.equals(expected.digest)) {
       await blobs.truncate(upload.id, start);
       if (running) deps.digests.put(upload.id, running, start);
-      if (interrupted) return { offset: start, overflow: false, interrupted };
-      if (guard.overflow) return { offset: start, overflow: true };
+      if (interrupted) return { offset: start, upload: stored, overflow: false, interrupted };
+      if (guard.overflow) return { offset: start, upload: stored, overflow: true };
       throw expected
         ? errors.checksumMismatch('the chunk does not match Upload-Checksum; it was discarded', {
             'Upload-Offset': String(start),
@@ -116,7 +119,15 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
         : errors.invalidHeader('the Upload-Checksum trailer is missing');
     }
   }
-  if (start + bytes !== committed) await commit(start + bytes);
-  if (fileHash && guard.passed === bytes) deps.digests.put(upload.id, fileHash, committed);
-  return { offset: committed, overflow: guard.overflow, interrupted };
+  const end = start + bytes;
+  // The running hash covers the whole file when it saw every byte written.
+  const whole = fileHash !== undefined && guard.passed === bytes ? fileHash : undefined;
+  let sha256: string | undefined;
+  if (end !== committed) {
+    // The last chunk: its offset and the file's sha256 go in one statement.
+    if (whole && upload.length !== null && end === upload.length) sha256 = whole.digest('hex');
+    await commit(end, sha256);
+  }
+  if (whole && sha256 === undefined) deps.digests.put(upload.id, whole, committed);
+  return { offset: committed, upload: stored, overflow: guard.overflow, interrupted };
 }

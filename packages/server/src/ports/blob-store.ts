@@ -34,7 +34,8 @@ export interface BlobStore {
   create(id: string): Promise<void>;
   /**
    * Writes the bytes of `source` at `offset` (any bytes already stored past `offset` are
-   * replaced), and makes them durable before resolving. A failing `source` is not an error: the
+   * replaced), and makes them durable before resolving. A write at offset 0 creates the blob if
+   * it is missing (durably, like create); at any other offset a missing blob is an error. A failing `source` is not an error: the
    * bytes received before the failure are kept and reported with `interrupted` set.
    */
   write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult>;

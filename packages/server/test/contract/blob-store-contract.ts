@@ -192,8 +192,17 @@ export function blobStoreContract(name: string, factory: () => Promise<BlobStore
     it('fails with BlobNotFoundError on a missing blob', async () => {
       const id = newId();
       await expect(storage.blobs.read(id)).rejects.toBeInstanceOf(BlobNotFoundError);
-      await expect(write(id, 0, Buffer.from('x'))).rejects.toBeInstanceOf(BlobNotFoundError);
+      await expect(write(id, 1, Buffer.from('x'))).rejects.toBeInstanceOf(BlobNotFoundError);
       await expect(storage.blobs.truncate(id, 0)).rejects.toBeInstanceOf(BlobNotFoundError);
+    });
+
+    it('creates a missing blob with a write at offset 0', async () => {
+      const id = newId();
+      const data = randomBytes(5000);
+      expect(await write(id, 0, data, 999)).toEqual({ bytes: 5000 });
+      expect((await contents(id)).equals(data)).toBe(true);
+      expect(await write(id, 0, data.subarray(0, 10))).toEqual({ bytes: 10 });
+      expect((await contents(id)).equals(data.subarray(0, 10))).toBe(true);
     });
 
     it('concatenates parts in order into the target', async () => {

@@ -1,14 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { TokenRecord, TokenRepository } from '../../ports/metadata-store.js';
+import { QueryTemplates } from './query-templates.js';
 import { fromToken, toToken } from './rows.js';
 import type { Database } from './schema.js';
 
 /** API tokens in any Kysely dialect (SQLite, Postgres): portable SQL only. */
 export class SqlTokenRepository implements TokenRepository {
   readonly #db: Kysely<Database>;
+  /** every request looks its token up: that query skips Kysely's build and compile */
+  readonly #hot: QueryTemplates;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#hot = new QueryTemplates(db);
   }
 
   async insert(token: TokenRecord): Promise<void> {
@@ -17,7 +21,10 @@ export class SqlTokenRepository implements TokenRepository {
 
   /** Revoked tokens are found too: the caller tells "revoked" from "unknown". */
   async findByHash(hash: string): Promise<TokenRecord | undefined> {
-    const row = await this.#db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const { rows } = await this.#hot.run('by hash', { hash }, (v) =>
+      this.#db.selectFrom('tokens').selectAll().where('hash', '=', v.hash),
+    );
+    const row = rows[0];
     return row && toToken(row);
   }
 

@@ -6,6 +6,7 @@ import { errors } from '../../core/errors.js';
 import { isUploadId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { UploadService } from '../../core/upload-service.js';
+import type { UploadRecord } from '../../ports/metadata-store.js';
 import { bearerAuth } from '../auth.js';
 import { serveDownload } from '../files/download.js';
 import { actorOf, baseUrl } from '../request-context.js';
@@ -79,16 +80,22 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
       throw errors.tooLarge(`the upload is ${length} bytes; the limit is ${opts.maxSize}`);
     }
     const actor = actorOf(request);
-    let upload = await uploads.create(actor, { length: length ?? null, metadata, concat });
+    const input = { length: length ?? null, metadata, concat };
+    let upload: UploadRecord;
     if (withBody) {
       // creation-with-upload: whatever part of the body is stored, the upload exists; the client
       // learns the offset from the 201 and continues with PATCH.
-      upload = await uploads
-        .append(actor, upload.id, { offset: 0, body: request.raw, ...chunkHeaders(request) })
-        .catch(async (err) => {
-          request.log.info({ err: err?.message, upload: upload.id }, 'creation-with-upload stopped early');
-          return uploads.get(actor, upload.id);
-        });
+      const created = await uploads.createWithUpload(actor, input, {
+        body: request.raw,
+        ...chunkHeaders(request),
+      });
+      upload = created.upload;
+      if (created.stopped !== undefined) {
+        const err = created.stopped as Error | undefined;
+        request.log.info({ err: err?.message, upload: upload.id }, 'creation-with-upload stopped early');
+      }
+    } else {
+      upload = await uploads.create(actor, input);
     }
     reply.header('Location', `${baseUrl(request)}${BASE}${upload.id}`);
     sendUploadState(reply, upload, BASE);

@@ -1,0 +1,76 @@
+import type { TokenRecord, TokenRepository } from '../../ports/metadata-store.js';
+
+const MAX_ENTRIES = 1_000;
+/** A bound on staleness should an invalidation ever be missed; none is expected to be. */
+const TTL_MS = 60_000;
+
+interface Entry {
+  readonly record: TokenRecord;
+  readonly at: number;
+}
+
+/**
+ * A token repository that remembers the tokens it found by hash, since every request looks its
+ * token up. A revoked token still fails at once: every write through this repository empties the
+ * memory, and so does any commit by another connection to the database (`changedElsewhere`, for
+ * SQLite its `data_version`). A lookup that raced with a write is not remembered. Unknown hashes
+ * are never remembered (nobody can fill the memory with guesses).
+ */
+export class CachingTokenRepository implements TokenRepository {
+  readonly #inner: TokenRepository;
+  readonly #changedElsewhere: () => boolean;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry>();
+  /** bumped by every write, so a lookup that started before one does not store its answer */
+  #generation = 0;
+
+  constructor(inner: TokenRepository, changedElsewhere: () => boolean, now: () => number = Date.now) {
+    this.#inner = inner;
+    this.#changedElsewhere = changedElsewhere;
+    this.#now = now;
+  }
+
+  async findByHash(hash: string): Promise<TokenRecord | undefined> {
+    if (this.#changedElsewhere()) this.#forget();
+    const hit = this.#entries.get(hash);
+    if (hit && this.#now() - hit.at < TTL_MS) return hit.record;
+    const generation = this.#generation;
+    const record = await this.#inner.findByHash(hash);
+    if (record && generation === this.#generation && !this.#changedElsewhere()) {
+      if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+      this.#entries.set(hash, { record, at: this.#now() });
+    }
+    return record;
+  }
+
+  async insert(token: TokenRecord): Promise<void> {
+    this.#forget();
+    try {
+      await this.#inner.insert(token);
+    } finally {
+      this.#forget();
+    }
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    this.#forget();
+    try {
+      return await this.#inner.revoke(id, at);
+    } finally {
+      this.#forget();
+    }
+  }
+
+  list(): Promise<TokenRecord[]> {
+    return this.#inner.list();
+  }
+
+  hasAdmin(): Promise<boolean> {
+    return this.#inner.hasAdmin();
+  }
+
+  #forget(): void {
+    this.#entries.clear();
+    this.#generation++;
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { DirSync } from '../src/adapters/dir-sync.js';
+
+/** A directory sync that only ends when the test says so. */
+function controlledSync() {
+  const runs: { end: () => void; fail: (e: Error) => void }[] = [];
+  const fsync = () =>
+    new Promise<void>((resolve, reject) => {
+      runs.push({ end: resolve, fail: reject });
+    });
+  return { runs, fsync };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+
+it('serves every caller that arrives before a sync starts with that one sync', async () => {
+  const { runs, fsync } = controlledSync();
+  const dirs = new DirSync('/unused', fsync);
+  const done: number[] = [];
+  const waits = [1, 2, 3].map((i) => dirs.sync().then(() => done.push(i)));
+  await tick();
+  expect(runs).toHaveLength(1);
+  runs[0]?.end();
+  await Promise.all(waits);
+  expect(done.sort()).toEqual([1, 2, 3]);
+  expect(runs).toHaveLength(1);
+});
+
+it('makes a caller that arrives during a sync wait for the next one, shared by all such callers', async () => {
+  const { runs, fsync } = controlledSync();
+  const dirs = new DirSync('/unused', fsync);
+  const first = dirs.sync();
+  await tick();
+  let laterDone = false;
+  const later = [dirs.sync(), dirs.sync()];
+  void Promise.all(later).then(() => {
+    laterDone = true;
+  });
+  runs[0]?.end();
+  await first;
+  await tick();
+  // The running sync may have started before the later callers' files: it does not count for them.
+  expect(laterDone).toBe(false);
+  expect(runs).toHaveLength(2);
+  runs[1]?.end();
+  await Promise.all(later);
+  expect(runs).toHaveLength(2);
+});
+
+it('fails the callers of a failed sync, and the next callers get a fresh one', async () => {
+  const { runs, fsync } = controlledSync();
+  const dirs = new DirSync('/unused', fsync);
+  const failing = dirs.sync();
+  await tick();
+  runs[0]?.fail(new Error('EIO'));
+  await expect(failing).rejects.toThrow('EIO');
+  const next = dirs.sync();
+  await tick();
+  runs[1]?.end();
+  await expect(next).resolves.toBeUndefined();
+});
+
+it('syncs a real directory', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'depot-dirsync-'));
+  try {
+    await Promise.all([new DirSync(dir).sync(), new DirSync(dir).sync()]);
+    await expect(new DirSync(path.join(dir, 'missing')).sync()).rejects.toMatchObject({ code: 'ENOENT' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
