@@ -5,6 +5,7 @@ import { type Actor, canSee } from './actor.js';
 import type { Checksum } from './checksum.js';
 import { Concatenation } from './concatenation.js';
 import { errors } from './errors.js';
+import { nameOf, typeOf } from './file-metadata.js';
 import { newUploadId } from './ids.js';
 import { sealUpload } from './seal-upload.js';
 import type { UploadDeps } from './upload-deps.js';
@@ -65,6 +66,8 @@ export class UploadService {
       length,
       offset: 0,
       metadata: input.metadata,
+      name: nameOf(input.metadata),
+      type: typeOf(input.metadata),
       concat: input.concat?.kind ?? null,
       parts: parts?.map((p) => p.id) ?? null,
       createdAt: t,
