@@ -51,6 +51,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     options: {
       ...DEFAULT_UPLOAD_OPTIONS,
       maxUploadSize: config.maxUploadSize,
+      defaultQuota: config.quota,
       uploadExpiry: config.uploadExpiry,
     },
   };

@@ -33,7 +33,7 @@ export class TokenService {
     ) {
       throw errors.unauthorized('the token is not valid');
     }
-    return { owner: record.owner, admin: record.admin, tokenId: record.id };
+    return { owner: record.owner, admin: record.admin, tokenId: record.id, quota: record.quota };
   }
 
   /**
