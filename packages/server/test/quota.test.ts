@@ -5,7 +5,8 @@ import { chunkHeaders, head, patch, startDepot, type TestDepot, tus } from './he
 import { rawRequest } from './helpers/raw-http.js';
 
 let depot: TestDepot;
-const blobs = () => readdir(path.join(depot.dataDir, 'blobs')).then((f) => f.filter((n) => !n.startsWith('.')));
+const blobs = () =>
+  readdir(path.join(depot.dataDir, 'blobs')).then((f) => f.filter((n) => !n.startsWith('.')));
 
 beforeAll(async () => {
   depot = await startDepot({ DEPOT_QUOTA: '1000' });
