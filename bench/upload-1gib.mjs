@@ -8,13 +8,12 @@
 // the drift over all cases) and the median is reported. Wall time = create + PATCH, i.e. what a
 // client waits for. --profile runs Depot under `node --cpu-prof` (profiles in bench/.work/prof).
 import { execFile } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   argValue,
+  generate,
   MiB,
   machine,
   median,
@@ -181,19 +180,4 @@ function expectStatus(out, want) {
 async function expectSize(file) {
   const st = file && (await stat(file));
   if (!st || st.size !== size) throw new Error(`${file}: stored ${st?.size} bytes, want ${size}`);
-}
-
-/** Writes `bytes` pseudo-random bytes (incompressible, like real uploads); returns sha256 base64. */
-async function generate(file, bytes) {
-  const hash = createHash('sha256');
-  async function* chunks() {
-    for (let done = 0; done < bytes; done += 4 * MiB) {
-      // a fresh buffer each time: the write stream keeps a reference until it has written it
-      const part = randomFillSync(Buffer.allocUnsafe(Math.min(4 * MiB, bytes - done)));
-      hash.update(part);
-      yield part;
-    }
-  }
-  await pipeline(chunks, createWriteStream(file));
-  return hash.digest('base64');
 }

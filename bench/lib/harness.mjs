@@ -1,10 +1,12 @@
 // Shared pieces of the upload benchmarks: start a server process and wait for its URL, the three
 // servers under comparison (Depot and its two anchors), medians, RSS sampling, table output.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash, randomFillSync } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,3 +146,18 @@ export function table(header, rows) {
 }
 
 export const verdict = (ok) => (ok ? 'met' : 'MISSED');
+
+/** Writes `bytes` pseudo-random bytes (incompressible, like real uploads); returns sha256 base64. */
+export async function generate(file, bytes) {
+  const hash = createHash('sha256');
+  async function* chunks() {
+    for (let done = 0; done < bytes; done += 4 * MiB) {
+      // a fresh buffer each time: the write stream keeps a reference until it has written it
+      const part = randomFillSync(Buffer.allocUnsafe(Math.min(4 * MiB, bytes - done)));
+      hash.update(part);
+      yield part;
+    }
+  }
+  await pipeline(chunks, createWriteStream(file));
+  return hash.digest('base64');
+}

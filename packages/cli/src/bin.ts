@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-import { serve } from '@depot/server';
+import { UsageError } from './options.js';
+import { TOKEN_USAGE, tokenCommand } from './token-command.js';
 
 const USAGE = `usage: depot <command> [options]
 
 commands:
   serve [--port N] [--host H] [--data-dir DIR] [...]   start the server (every DEPOT_* setting is a flag)
+  token create NAME [--owner O] [--quota SIZE] | ls | revoke ID   manage API tokens (admin)
+
+The client commands take --url URL (DEPOT_URL, default http://127.0.0.1:8080) and
+--token TOKEN (DEPOT_TOKEN).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,7 +20,14 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
       }
-      return serve(rest);
+      // loaded only here: client commands start fast without the server's dependencies
+      return (await import('@depot/server')).serve(rest);
+    case 'token':
+      if (rest.includes('--help')) {
+        process.stdout.write(TOKEN_USAGE);
+        return 0;
+      }
+      return tokenCommand(rest);
     case undefined:
     case '--help':
     case 'help':
@@ -30,7 +42,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`depot: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`depot: ${err.message}\n`);
+      process.exit(2);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`depot: ${message}\n`);
     process.exit(1);
   },
 );

@@ -8,6 +8,7 @@ import { ConfigError } from './config.js';
 import { DownloadService } from './core/downloads.js';
 import { EventBus } from './core/events.js';
 import { ExpirySweeper } from './core/expiry-sweeper.js';
+import { FileService } from './core/files.js';
 import { RunningDigests } from './core/running-digests.js';
 import { TokenService } from './core/tokens.js';
 import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
@@ -26,6 +27,7 @@ export interface Services {
   readonly tokens: TokenService;
   readonly uploads: UploadService;
   readonly downloads: DownloadService;
+  readonly files: FileService;
   readonly sweeper: ExpirySweeper;
   /** The tus extensions this composition supports, derived from what the parts offer. */
   readonly tusExtensions: readonly string[];
@@ -51,6 +53,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     options: {
       ...DEFAULT_UPLOAD_OPTIONS,
       maxUploadSize: config.maxUploadSize,
+      defaultQuota: config.quota,
       uploadExpiry: config.uploadExpiry,
     },
   };
@@ -70,6 +73,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     tokens: new TokenService(store, now),
     uploads,
     downloads: new DownloadService(uploads, storage),
+    files: new FileService(uploads, store, now),
     sweeper,
     tusExtensions: [
       'creation',

@@ -46,14 +46,8 @@ export async function serve(args: readonly string[], env = process.env): Promise
     process.stderr.write(`depot: cannot start: ${message}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
-  process.stdout.write(`Depot is listening on ${server.url}\n`);
-  if (server.adminToken?.generated) {
-    process.stdout.write(`Admin token (shown once; keep it): ${server.adminToken.token}\n`);
-  } else if (!server.adminToken) {
-    process.stdout.write('Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)\n');
-  } else {
-    process.stdout.write('Admin token: DEPOT_ADMIN_TOKEN\n');
-  }
+  // One write, so a reader that sees the URL sees the token line with it.
+  process.stdout.write(`Depot is listening on ${server.url}\n${adminTokenLine(server.adminToken)}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
@@ -77,4 +71,10 @@ export async function serve(args: readonly string[], env = process.env): Promise
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+function adminTokenLine(admin: { token: string; generated: boolean } | undefined): string {
+  if (admin?.generated) return `Admin token (shown once; keep it): ${admin.token}`;
+  if (!admin) return 'Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)';
+  return 'Admin token: DEPOT_ADMIN_TOKEN';
 }

@@ -3,6 +3,8 @@ export interface Actor {
   readonly owner: string;
   readonly admin: boolean;
   readonly tokenId: string;
+  /** the token's own storage quota in bytes; null = the server's default */
+  readonly quota: number | null;
 }
 
 /** Admins see everything; anyone else only what they own. */

@@ -38,6 +38,8 @@ export const errors = {
   gone: e('ERR_UPLOAD_EXPIRED', 410),
   preconditionFailed: e('ERR_TUS_VERSION', 412),
   tooLarge: e('ERR_TOO_LARGE', 413),
+  /** 413 like any other size limit, so tus clients treat it as final (507 would invite retries) */
+  quotaExceeded: e('ERR_QUOTA_EXCEEDED', 413),
   unsupportedMediaType: e('ERR_CONTENT_TYPE', 415),
   locked: e('ERR_UPLOAD_LOCKED', 423),
   tooManyRequests: e('ERR_TOO_MANY_REQUESTS', 429),

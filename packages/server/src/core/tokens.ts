@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { MetadataStore, TokenRecord } from '../ports/metadata-store.js';
 import type { Actor } from './actor.js';
 import { errors } from './errors.js';
+import { FailureThrottle } from './failure-throttle.js';
 
 /** Tokens are stored as the hex sha256 of the secret; the secret is shown once and never kept. */
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -10,19 +11,67 @@ export const newTokenSecret = (): string => `dpt_${randomBytes(32).toString('bas
 
 export const ADMIN_OWNER = 'admin';
 
+/** Failed authentications one address may make per window before it gets 429s. */
+export const AUTH_THROTTLE = { max: 20, windowMs: 60_000 } as const;
+
+/** A token as an admin sees it: never its hash, never its secret. */
+export interface TokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly admin: boolean;
+  readonly quota: number | null;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface NewToken {
+  readonly name: string;
+  /** defaults to the name: one owner per person or app, unless tokens are meant to share files */
+  readonly owner?: string;
+  readonly quota?: number | null;
+}
+
+const LABEL = /^[\w.@+-]{1,64}$/u;
+
+const info = (t: TokenRecord): TokenInfo => ({
+  id: t.id,
+  name: t.name,
+  owner: t.owner,
+  admin: t.admin,
+  quota: t.quota,
+  createdAt: t.createdAt,
+  revokedAt: t.revokedAt,
+});
+
 /** Bearer-token authentication and the admin token's bootstrap. */
 export class TokenService {
   readonly #store: MetadataStore;
   readonly #now: () => number;
+  readonly #throttle: FailureThrottle;
 
-  constructor(store: MetadataStore, now: () => number) {
+  constructor(store: MetadataStore, now: () => number, throttle = AUTH_THROTTLE) {
     this.#store = store;
     this.#now = now;
+    this.#throttle = new FailureThrottle({ ...throttle, now });
   }
 
-  /** The actor a bearer token stands for; 401 for an unknown or revoked token. */
-  async authenticate(token: string | undefined): Promise<Actor> {
-    if (!token) throw errors.unauthorized('send Authorization: Bearer TOKEN');
+  /**
+   * The actor a bearer token stands for; 401 for a missing, unknown or revoked token. A client
+   * (`from`: its address) that failed too often lately gets 429 with a Retry-After instead, and
+   * its token is not even looked at, so guessing stays slow.
+   */
+  async authenticate(token: string | undefined, from: string): Promise<Actor> {
+    const wait = this.#throttle.blockedFor(from);
+    if (wait > 0) {
+      throw errors.tooManyRequests('too many failed authentications from this address; retry later', {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+    }
+    if (!token) {
+      this.#throttle.fail(from);
+      throw errors.unauthorized('send Authorization: Bearer TOKEN');
+    }
     const hash = hashToken(token);
     const record = await this.#store.tokens.findByHash(hash);
     // The lookup is by hash, so its timing says nothing about the secret; compare anyway.
@@ -31,9 +80,46 @@ export class TokenService {
       record.revokedAt !== null ||
       !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))
     ) {
+      this.#throttle.fail(from);
       throw errors.unauthorized('the token is not valid');
     }
-    return { owner: record.owner, admin: record.admin, tokenId: record.id };
+    return { owner: record.owner, admin: record.admin, tokenId: record.id, quota: record.quota };
+  }
+
+  /** Issues a new (non-admin) token. The secret is returned this once; only its hash is kept. */
+  async create(actor: Actor, input: NewToken): Promise<TokenInfo & { token: string }> {
+    requireAdmin(actor);
+    const owner = input.owner ?? input.name;
+    if (!LABEL.test(input.name)) throw errors.badRequest('name: 1 to 64 letters, digits or . _ @ + -');
+    if (!LABEL.test(owner)) throw errors.badRequest('owner: 1 to 64 letters, digits or . _ @ + -');
+    if (owner === ADMIN_OWNER) throw errors.badRequest(`owner "${ADMIN_OWNER}" is reserved`);
+    const quota = input.quota ?? null;
+    if (quota !== null && !(Number.isSafeInteger(quota) && quota >= 0))
+      throw errors.badRequest('quota: a whole number of bytes');
+    const token = newTokenSecret();
+    const record: TokenRecord = {
+      id: randomUUID(),
+      name: input.name,
+      owner,
+      hash: hashToken(token),
+      admin: false,
+      quota,
+      createdAt: this.#now(),
+      revokedAt: null,
+    };
+    await this.#store.tokens.insert(record);
+    return { ...info(record), token };
+  }
+
+  async list(actor: Actor): Promise<TokenInfo[]> {
+    requireAdmin(actor);
+    return (await this.#store.tokens.list()).map(info);
+  }
+
+  /** Revokes a token: from now on it fails authentication. 404 for an unknown or revoked one. */
+  async revoke(actor: Actor, id: string): Promise<void> {
+    requireAdmin(actor);
+    if (!(await this.#store.tokens.revoke(id, this.#now()))) throw errors.notFound(`no live token ${id}`);
   }
 
   /**
@@ -69,4 +155,8 @@ export class TokenService {
     };
     await this.#store.tokens.insert(record);
   }
+}
+
+function requireAdmin(actor: Actor): void {
+  if (!actor.admin) throw errors.forbidden('only an admin token may manage tokens');
 }

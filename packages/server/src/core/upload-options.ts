@@ -2,6 +2,8 @@
 export interface UploadOptions {
   /** bytes; undefined = no limit but the disk */
   readonly maxUploadSize?: number;
+  /** bytes each owner may claim unless its token says otherwise (DEPOT_QUOTA); undefined = none */
+  readonly defaultQuota?: number;
   /** ms an unfinished upload lives after its last write */
   readonly uploadExpiry: number;
   /** ms a request waits for the lock of an upload before answering 423 */

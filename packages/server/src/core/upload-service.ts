@@ -5,7 +5,9 @@ import { type Actor, canSee } from './actor.js';
 import type { Checksum } from './checksum.js';
 import { Concatenation } from './concatenation.js';
 import { errors } from './errors.js';
+import { nameOf, typeOf } from './file-metadata.js';
 import { newUploadId } from './ids.js';
+import { Quota } from './quota.js';
 import { sealUpload } from './seal-upload.js';
 import type { UploadDeps } from './upload-deps.js';
 import type { UploadGuard } from './upload-guard.js';
@@ -38,6 +40,7 @@ export interface AppendUpload {
 export class UploadService {
   readonly #deps: UploadDeps;
   readonly #concat: Concatenation;
+  readonly #quota: Quota;
   /** aborts every in-flight write at shutdown, so each saves its bytes and answers */
   readonly #shutdown = new AbortController();
   /** the stop signals of the locks held now; shutdown aborts them all (cheaper than AbortSignal.any per request) */
@@ -46,6 +49,7 @@ export class UploadService {
   constructor(deps: UploadDeps) {
     this.#deps = deps;
     this.#concat = new Concatenation(deps);
+    this.#quota = new Quota(deps);
   }
 
   async create(actor: Actor, input: CreateUpload): Promise<UploadRecord> {
@@ -65,7 +69,9 @@ export class UploadService {
   ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
     const created = await this.#create(actor, input, true);
     try {
-      return { upload: await this.#appendLocked(created.id, { ...chunk, offset: 0 }, async () => created) };
+      return {
+        upload: await this.#appendLocked(actor, created.id, { ...chunk, offset: 0 }, async () => created),
+      };
     } catch (stopped) {
       return { upload: await this.get(actor, created.id), stopped };
     }
@@ -90,6 +96,8 @@ export class UploadService {
       length,
       offset: 0,
       metadata: input.metadata,
+      name: nameOf(input.metadata),
+      type: typeOf(input.metadata),
       concat: input.concat?.kind ?? null,
       parts: parts?.map((p) => p.id) ?? null,
       createdAt: t,
@@ -100,8 +108,10 @@ export class UploadService {
     };
     // A write at offset 0 creates a missing blob, so an upload whose first chunk follows needs no
     // empty file first; one that is finished already (length 0) does, to be read back.
-    if (!firstChunkFollows || upload.finishedAt !== null) await this.#deps.storage.blobs.create(upload.id);
-    await store.uploads.insert(upload);
+    await this.#quota.claim(actor, length, async () => {
+      if (!firstChunkFollows || upload.finishedAt !== null) await this.#deps.storage.blobs.create(upload.id);
+      await store.uploads.insert(upload);
+    });
     this.#deps.events.emit('upload.created', upload);
     if (parts) return this.#concat.tryFinish(upload.id);
     if (upload.finishedAt !== null) return sealUpload(this.#deps, upload);
@@ -143,10 +153,11 @@ export class UploadService {
     if (upload.concat === 'final')
       throw errors.finalUpload('a final (concatenated) upload cannot be patched');
     // Read again once the lock is ours: the previous holder may have moved the offset.
-    return this.#appendLocked(id, input, () => this.get(actor, id));
+    return this.#appendLocked(actor, id, input, () => this.get(actor, id));
   }
 
   async #appendLocked(
+    actor: Actor,
     id: string,
     input: AppendUpload,
     current: () => Promise<UploadRecord>,
@@ -156,20 +167,22 @@ export class UploadService {
     try {
       let upload = await current();
       if (input.offset !== upload.offset) throw errors.offsetMismatch(upload.offset);
-      upload = await this.#settleLength(upload, input.length);
+      upload = await this.#settleLength(actor, upload, input.length);
       if (isFinished(upload)) {
         if ((input.contentLength ?? 0) === 0) return upload;
         throw errors.uploadFinished('the upload is already complete');
       }
-      const remaining =
-        (upload.length ?? this.#deps.options.maxUploadSize ?? Number.MAX_SAFE_INTEGER) - upload.offset;
+      const { limit, byQuota } = await this.#writeLimit(actor, upload);
+      const remaining = limit - upload.offset;
+      const overLimit = byQuota ? errors.quotaExceeded : errors.tooLarge;
       if (input.contentLength !== undefined && input.contentLength > remaining) {
-        throw errors.tooLarge(`the body is ${input.contentLength} bytes but only ${remaining} remain`);
+        throw overLimit(`the body is ${input.contentLength} bytes but only ${remaining} more may be stored`);
       }
       // (Bytes stored past the offset, never committed, are replaced by the write.)
       const outcome = await writeChunk(this.#deps, {
         upload,
         body: input.body,
+        limit,
         checksum: input.checksum,
         trailerChecksum: input.trailerChecksum,
         signal: lock.signal,
@@ -181,7 +194,8 @@ export class UploadService {
       if (outcome.offset !== upload.offset) this.#deps.events.emit('upload.progress', after);
       if (isFinished(after)) after = await this.#onFinished(after);
       if (outcome.overflow) {
-        throw errors.tooLarge('the body is longer than the upload; bytes past its length were not stored', {
+        const why = byQuota ? 'the storage quota' : upload.length === null ? 'the size limit' : 'its length';
+        throw overLimit(`the body goes past ${why}; bytes past it were not stored`, {
           'Upload-Offset': String(outcome.offset),
         });
       }
@@ -224,7 +238,19 @@ export class UploadService {
     for (const holder of this.#holders) holder.abort();
   }
 
-  async #settleLength(upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
+  /**
+   * How far a write may go: the length when known; else the size limit or, when smaller, what the
+   * quota leaves (a deferred upload's bytes count as they arrive, its own so far included).
+   */
+  async #writeLimit(actor: Actor, upload: UploadRecord): Promise<{ limit: number; byQuota: boolean }> {
+    if (upload.length !== null) return { limit: upload.length, byQuota: false };
+    const max = this.#deps.options.maxUploadSize ?? Number.MAX_SAFE_INTEGER;
+    const room = await this.#quota.room(actor);
+    if (room === undefined || upload.offset + room >= max) return { limit: max, byQuota: false };
+    return { limit: upload.offset + room, byQuota: true };
+  }
+
+  async #settleLength(actor: Actor, upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
     if (length === undefined) return upload;
     if (upload.length !== null) {
       if (length !== upload.length) throw errors.invalidHeader('Upload-Length cannot change once set');
@@ -238,9 +264,12 @@ export class UploadService {
     const finished = length === upload.offset;
     const now = this.#deps.now();
     const patch = { length, updatedAt: now, ...(finished ? { finishedAt: now, expiresAt: null } : {}) };
-    if (!(await this.#deps.store.uploads.update(upload.id, patch, upload.offset))) {
-      throw errors.notFound('the upload is gone');
-    }
+    // the upload already counts its offset; the rest of the declared length must fit too
+    await this.#quota.claim(actor, length - upload.offset, async () => {
+      if (!(await this.#deps.store.uploads.update(upload.id, patch, upload.offset))) {
+        throw errors.notFound('the upload is gone');
+      }
+    });
     const updated = { ...upload, ...patch };
     return finished ? this.#onFinished(updated) : updated;
   }

@@ -10,6 +10,8 @@ import { UploadGuard } from './upload-guard.js';
 export interface WriteRequest {
   readonly upload: UploadRecord;
   readonly body: Readable;
+  /** the offset no byte may pass (the length, the size limit, or a deferred upload's quota) */
+  readonly limit: number;
   readonly checksum?: Checksum;
   /** called once the body has ended, for checksum-trailer */
   readonly trailerChecksum?: () => Checksum | undefined;
@@ -38,7 +40,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   const { upload, body } = req;
   const { blobs } = deps.storage;
   const start = upload.offset;
-  const room = (upload.length ?? deps.options.maxUploadSize ?? Number.MAX_SAFE_INTEGER) - start;
+  const room = req.limit - start;
   const verifying = req.checksum !== undefined || req.trailerChecksum !== undefined;
   // For checksum-trailer the algorithm is only known at the end: hash with every supported one.
   const algorithms = req.checksum ? [req.checksum.algorithm] : verifying ? CHECKSUM_ALGORITHMS : [];

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Services } from '../compose.js';
+import { fileRoutes } from './api/file-routes.js';
+import { tokenRoutes } from './api/token-routes.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandler } from './error-handler.js';
 import { tusRoutes } from './tus/routes.js';
@@ -68,5 +70,7 @@ export async function buildApp(services: Services, log: FastifyBaseLogger): Prom
     extensions: services.tusExtensions,
     maxSize: config.maxUploadSize,
   });
+  await app.register(fileRoutes, { files: services.files, tokens: services.tokens });
+  await app.register(tokenRoutes, { tokens: services.tokens });
   return app;
 }

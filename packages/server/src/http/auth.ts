@@ -7,8 +7,9 @@ export function bearerAuth(tokens: TokenService) {
     const header = request.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     try {
-      request.actor = await tokens.authenticate(m?.[1]);
+      request.actor = await tokens.authenticate(m?.[1], request.ip);
     } catch (err) {
+      if ((err as { status?: number }).status === 429) throw err;
       // Never log the token itself: only that one failed, and from where.
       request.log.warn(
         { ip: request.ip, reason: header ? 'invalid token' : 'no token' },

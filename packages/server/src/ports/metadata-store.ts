@@ -7,6 +7,9 @@ export interface UploadRecord {
   /** bytes durably stored; never ahead of the blob */
   readonly offset: number;
   readonly metadata: Readonly<Record<string, string | null>>;
+  /** the file's name and media type as declared in the metadata (null when not given) */
+  readonly name: string | null;
+  readonly type: string | null;
   readonly concat: 'partial' | 'final' | null;
   /** for a final upload: the ids of its parts, in order */
   readonly parts: readonly string[] | null;
@@ -35,6 +38,28 @@ export interface UploadRepository {
   listExpired(now: number, limit: number): Promise<UploadRecord[]>;
   /** Final uploads that list `partId` among their parts and are not finished yet. */
   listUnfinishedFinalsUsing(partId: string): Promise<UploadRecord[]>;
+  /**
+   * One page of uploads, newest first (created time, then id, both descending), matching every
+   * filter given. Uploads whose expiry is at or before `query.now` are left out.
+   */
+  list(query: UploadQuery): Promise<UploadRecord[]>;
+  /** Bytes an owner holds or has claimed: the sum of each upload's length (its offset while deferred). */
+  usage(owner: string): Promise<number>;
+}
+
+/** Filters and position of {@link UploadRepository.list}. */
+export interface UploadQuery {
+  /** only this owner's uploads; every owner's when undefined */
+  readonly owner?: string;
+  readonly limit: number;
+  /** start after this upload (the last one of the previous page) */
+  readonly after?: { readonly createdAt: number; readonly id: string };
+  /** the name starts with this (compared exactly, case included) */
+  readonly namePrefix?: string;
+  readonly status?: 'uploading' | 'complete';
+  /** exact media type, or a prefix ending in `/` (`image/`) */
+  readonly type?: string;
+  readonly now: number;
 }
 
 export interface TokenRecord {

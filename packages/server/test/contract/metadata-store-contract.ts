@@ -18,6 +18,8 @@ const upload = (over: Partial<UploadRecord> = {}): UploadRecord => ({
   length: BIG + 10,
   offset: 0,
   metadata: { filename: 'a.csv', empty: null },
+  name: 'a.csv',
+  type: 'text/csv',
   concat: null,
   parts: null,
   createdAt: 1_700_000_000_000,
@@ -140,6 +142,76 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect(await store.uploads.listUnfinishedFinalsUsing(newId())).toEqual([]);
       await store.uploads.delete(f1.id);
       expect((await store.uploads.listUnfinishedFinalsUsing(p1!.id)).map((u) => u.id)).toEqual([f2.id]);
+    });
+
+    it('lists uploads newest first, page by page, for one owner or all', async () => {
+      const t = 1_800_000_000_000;
+      const made: UploadRecord[] = [];
+      for (let i = 0; i < 7; i++) {
+        // two pairs share a created time: the id breaks the tie
+        const u = upload({
+          createdAt: t + Math.floor(i / 2),
+          owner: i === 3 ? 'bob' : 'alice',
+          expiresAt: t + 100,
+        });
+        made.push(u);
+        await store.uploads.insert(u);
+      }
+      const newestFirst = [...made].sort((a, b) => b.createdAt - a.createdAt || (b.id < a.id ? -1 : 1));
+      const alice = newestFirst.filter((u) => u.owner === 'alice');
+      const pages: string[][] = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (;;) {
+        const page = await store.uploads.list({ owner: 'alice', limit: 4, after, now: t });
+        if (page.length === 0) break;
+        pages.push(page.map((u) => u.id));
+        const last = page.at(-1)!;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(pages.map((p) => p.length)).toEqual([4, 2]);
+      expect(pages.flat()).toEqual(alice.map((u) => u.id));
+      expect((await store.uploads.list({ limit: 100, now: t })).map((u) => u.id)).toEqual(
+        newestFirst.map((u) => u.id),
+      );
+      expect(await store.uploads.list({ owner: 'carol', limit: 10, now: t })).toEqual([]);
+    });
+
+    it('filters a listing by name prefix, status and type, and leaves expired uploads out', async () => {
+      const now = 1_800_000_000_000;
+      const rows = [
+        upload({ name: 'Report_2024%.csv', type: 'text/csv', finishedAt: 5, expiresAt: null }),
+        upload({ name: 'report-2025.csv', type: 'text/csv', expiresAt: now + 1 }),
+        upload({ name: 'Résumé.pdf', type: 'application/pdf', finishedAt: 6, expiresAt: null }),
+        upload({ name: null, type: null, finishedAt: 7, expiresAt: null }),
+        upload({ name: 'Report_old.csv', type: 'image/png', expiresAt: now }),
+      ];
+      for (const u of rows) await store.uploads.insert(u);
+      const ids = async (q: Partial<Parameters<typeof store.uploads.list>[0]>) =>
+        new Set((await store.uploads.list({ limit: 100, now, ...q })).map((u) => u.id));
+      const set = (...i: number[]) => new Set(i.map((n) => rows[n]!.id));
+      expect(await ids({})).toEqual(set(0, 1, 2, 3));
+      // exact and case-sensitive; % and _ are plain characters
+      expect(await ids({ namePrefix: 'Report_' })).toEqual(set(0));
+      expect(await ids({ namePrefix: 'report' })).toEqual(set(1));
+      expect(await ids({ namePrefix: 'Ré' })).toEqual(set(2));
+      expect(await ids({ namePrefix: 'Report_2024%.csv' })).toEqual(set(0));
+      expect(await ids({ status: 'uploading' })).toEqual(set(1));
+      expect(await ids({ status: 'complete' })).toEqual(set(0, 2, 3));
+      expect(await ids({ type: 'text/csv', status: 'complete' })).toEqual(set(0));
+      expect(await ids({ type: 'application/' })).toEqual(set(2));
+      expect(await ids({ type: 'text/' })).toEqual(set(0, 1));
+      expect(await ids({ type: 'text' })).toEqual(set());
+    });
+
+    it("sums an owner's usage on declared lengths, offsets while deferred", async () => {
+      expect(await store.uploads.usage('alice')).toBe(0);
+      await store.uploads.insert(upload({ length: BIG, offset: 3 }));
+      await store.uploads.insert(upload({ length: null, offset: 1000 }));
+      await store.uploads.insert(upload({ length: 10, offset: 10, finishedAt: 1, expiresAt: null }));
+      await store.uploads.insert(upload({ owner: 'bob', length: 99 }));
+      expect(await store.uploads.usage('alice')).toBe(BIG + 1010);
+      expect(await store.uploads.usage('bob')).toBe(99);
+      expect(await store.uploads.usage('carol')).toBe(0);
     });
 
     it('finds tokens by hash, revoked ones included', async () => {

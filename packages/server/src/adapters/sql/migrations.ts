@@ -46,6 +46,36 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-files-name-type-listing': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema type
+    async up(db: Kysely<any>) {
+      // The file's name and type as columns, so listings can filter on them in SQL.
+      await db.schema.alterTable('uploads').addColumn('name', 'text').execute();
+      await db.schema.alterTable('uploads').addColumn('type', 'text').execute();
+      const rows: { id: string; metadata: string }[] = await db
+        .selectFrom('uploads')
+        .select(['id', 'metadata'])
+        .execute();
+      for (const row of rows) {
+        const m = JSON.parse(row.metadata) as Record<string, string | null>;
+        const name = m.filename ?? m.name ?? null;
+        const raw = (m.filetype ?? m.type ?? m.contentType ?? '').trim().toLowerCase();
+        // the rule of core/file-metadata.ts as it stood when this migration shipped
+        const type = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/.test(raw)
+          ? raw
+          : null;
+        if (name !== null || type !== null) {
+          await db.updateTable('uploads').set({ name, type }).where('id', '=', row.id).execute();
+        }
+      }
+      // an owner's files, newest first (the listing's order and its cursor)
+      await db.schema
+        .createIndex('uploads_owner_created')
+        .on('uploads')
+        .columns(['owner', 'created_at', 'id'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -19,6 +19,8 @@ export interface UploadsTable {
   offset: BigIntColumn;
   /** JSON object of the tus Upload-Metadata pairs */
   metadata: string;
+  name: string | null;
+  type: string | null;
   concat: 'partial' | 'final' | null;
   created_at: BigIntColumn;
   updated_at: BigIntColumn;

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { UploadPatch, UploadRecord, UploadRepository } from '../../ports/metadata-store.js';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { UploadPatch, UploadQuery, UploadRecord, UploadRepository } from '../../ports/metadata-store.js';
 import { QueryTemplates } from './query-templates.js';
 import { fromUpload, num, toUpload } from './rows.js';
 import type { Database, UploadsTable } from './schema.js';
@@ -104,7 +104,47 @@ export class SqlUploadRepository implements UploadRepository {
       .execute();
     return withParts(this.#db, rows);
   }
+
+  async list(q: UploadQuery): Promise<UploadRecord[]> {
+    let query = this.#db
+      .selectFrom('uploads')
+      .selectAll()
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', q.now)]));
+    if (q.owner !== undefined) query = query.where('owner', '=', q.owner);
+    if (q.after) {
+      const { createdAt, id } = q.after;
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', createdAt),
+          eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)]),
+        ]),
+      );
+    }
+    if (q.status === 'uploading') query = query.where('finished_at', 'is', null);
+    if (q.status === 'complete') query = query.where('finished_at', 'is not', null);
+    if (q.namePrefix) query = query.where(startsWith('name', q.namePrefix));
+    if (q.type?.endsWith('/')) query = query.where(startsWith('type', q.type));
+    else if (q.type) query = query.where('type', '=', q.type);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    return withParts(this.#db, rows);
+  }
+
+  async usage(owner: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.sum<number | string | null>(eb.fn.coalesce('length', 'offset')).as('total'))
+      .where('owner', '=', owner)
+      .executeTakeFirst();
+    return row?.total == null ? 0 : num(row.total);
+  }
 }
+
+/**
+ * `column` begins with `prefix`, exactly: LIKE is case-insensitive in SQLite and treats `%` and `_`
+ * as wildcards, and collations order text differently; substr compares characters in every dialect.
+ */
+const startsWith = (column: 'name' | 'type', prefix: string) =>
+  sql<boolean>`substr(${sql.ref(column)}, 1, ${[...prefix].length}) = ${prefix}`;
 
 /** Attaches the ordered part ids of the final uploads among `rows`, in one query. */
 async function withParts(db: Db, rows: Selectable<UploadsTable>[]): Promise<UploadRecord[]> {

@@ -4,7 +4,6 @@ import type { UploadRecord } from '../../ports/metadata-store.js';
 /** Types a browser renders harmlessly; anything else is served as an attachment. */
 const INLINE_SAFE =
   /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/[\w.+-]+|audio\/[\w.+-]+|text\/plain|text\/csv|application\/json)$/;
-const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
 
 /** How a stored file presents itself over HTTP: type, name, validators. */
 export interface Representation {
@@ -17,16 +16,9 @@ export interface Representation {
   readonly digest?: string;
 }
 
-export function fileName(upload: UploadRecord): string {
-  const m = upload.metadata;
-  return m.filename ?? m.name ?? upload.id;
-}
+const fileName = (upload: UploadRecord): string => upload.name ?? upload.id;
 
-export function declaredType(upload: UploadRecord): string {
-  const m = upload.metadata;
-  const raw = (m.filetype ?? m.type ?? m.contentType ?? '').trim().toLowerCase();
-  return MIME.test(raw) ? raw : 'application/octet-stream';
-}
+const declaredType = (upload: UploadRecord): string => upload.type ?? 'application/octet-stream';
 
 /**
  * A user's file must never run on Depot's origin: HTML, SVG, scripts and every type not known to
