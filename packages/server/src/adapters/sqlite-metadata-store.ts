@@ -1,8 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { MetadataStore } from '../ports/metadata-store.js';
+import { SqlJobRepository } from './sql/job-repository.js';
 import { migrationProvider } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
+import { SqliteDatasetRepository } from './sql/sqlite-dataset-repository.js';
 import { SqlTokenRepository } from './sql/token-repository.js';
 import { SqlUploadRepository } from './sql/upload-repository.js';
 
@@ -13,12 +15,16 @@ const BUSY_TIMEOUT_MS = 5_000;
 export class SqliteMetadataStore implements MetadataStore {
   readonly uploads: SqlUploadRepository;
   readonly tokens: SqlTokenRepository;
+  readonly jobs: SqlJobRepository;
+  readonly datasets: SqliteDatasetRepository;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
     this.#db = db;
     this.uploads = new SqlUploadRepository(db);
     this.tokens = new SqlTokenRepository(db);
+    this.jobs = new SqlJobRepository(db);
+    this.datasets = new SqliteDatasetRepository(db);
   }
 
   static async open(file: string): Promise<SqliteMetadataStore> {
