@@ -26,16 +26,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await mkdir(config.dataDir, { recursive: true });
   const services = await compose(config, log);
   let app: FastifyInstance;
+  // Ends the event streams at shutdown, which would otherwise hold the server open.
+  const closingSignal = new AbortController();
   let adminToken: RunningServer['adminToken'];
   try {
     adminToken = await services.tokens.bootstrapAdmin(config.adminToken);
-    app = await buildApp(services, log);
+    app = await buildApp(services, log, closingSignal.signal);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await services.close();
     throw err;
   }
   services.sweeper.start(config.expiryInterval);
+  await services.start();
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -47,6 +50,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close: () => {
       closing ??= (async () => {
         services.uploads.beginShutdown();
+        closingSignal.abort();
         await app.close();
         await services.close();
       })();

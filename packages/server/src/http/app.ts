@@ -3,6 +3,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../compose.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandler } from './error-handler.js';
+import { eventRoutes } from './events-route.js';
+import { datasetRoutes } from './jobs/datasets-routes.js';
+import { jobRoutes } from './jobs/routes.js';
 import { tusRoutes } from './tus/routes.js';
 
 /** Methods a client that can only send POST may ask for (tus X-HTTP-Method-Override). */
@@ -28,7 +31,11 @@ function serverFactory(handler: (req: IncomingMessage, res: ServerResponse) => v
 }
 
 /** The HTTP edge: Fastify with Depot's hooks and routes over the composed services. */
-export async function buildApp(services: Services, log: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  log: FastifyBaseLogger,
+  closing: AbortSignal = new AbortController().signal,
+): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: log,
@@ -67,5 +74,8 @@ export async function buildApp(services: Services, log: FastifyBaseLogger): Prom
     extensions: services.tusExtensions,
     maxSize: config.maxUploadSize,
   });
+  await app.register(jobRoutes, { jobs: services.jobs, tokens: services.tokens });
+  await app.register(datasetRoutes, { datasets: services.datasets, tokens: services.tokens });
+  await app.register(eventRoutes, { events: services.events, tokens: services.tokens, closing });
   return app;
 }

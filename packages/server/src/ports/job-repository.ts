@@ -84,6 +84,8 @@ export interface JobRepository {
   update(match: JobMatch, patch: JobPatch): Promise<JobRecord | undefined>;
   /** Queued jobs without a lease whose `runAfter` has come, oldest first. */
   listRunnable(now: number, limit: number): Promise<JobRecord[]>;
+  /** Jobs some worker run holds (a lease), oldest first: after a crash, the ones to take back. */
+  listLeased(limit: number): Promise<JobRecord[]>;
   /** The earliest `runAfter` of a queued job without a lease, if any. */
   nextRunAfter(): Promise<number | undefined>;
   /** Records row errors; a row already recorded for the job is kept as it is (resume re-reads rows). */

@@ -68,6 +68,17 @@ export class SqlJobRepository implements JobRepository {
     return rows.map(toJob);
   }
 
+  async listLeased(limit: number): Promise<JobRecord[]> {
+    const rows = await this.#db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('lease', 'is not', null)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
+  }
+
   async nextRunAfter(): Promise<number | undefined> {
     const row = await this.#db
       .selectFrom('jobs')
