@@ -16,10 +16,10 @@ import { RunningDigests } from './core/running-digests.js';
 import { TokenService } from './core/tokens.js';
 import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
 import { UploadService } from './core/upload-service.js';
-import { processors } from './processors/index.js';
 import type { Storage } from './ports/blob-store.js';
 import type { Locker } from './ports/locker.js';
 import type { MetadataStore } from './ports/metadata-store.js';
+import { processors } from './processors/index.js';
 
 /** Everything the server runs on, built once from Config and frozen. */
 export interface Services {

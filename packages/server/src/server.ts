@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { compose, type Services } from './compose.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { trackRequests } from './http/close-quiet-connections.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -37,6 +38,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await services.close();
     throw err;
   }
+  const dropQuietConnections = trackRequests(app.server);
   services.sweeper.start(config.expiryInterval);
   await services.start();
   const { port } = app.server.address() as AddressInfo;
@@ -51,7 +53,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         services.uploads.beginShutdown();
         closingSignal.abort();
-        await app.close();
+        const closed = app.close();
+        dropQuietConnections();
+        await closed;
         await services.close();
       })();
       return closing;

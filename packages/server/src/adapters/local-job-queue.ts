@@ -1,5 +1,5 @@
-import type { JobRepository } from '../ports/job-repository.js';
 import { type JobHandler, type JobQueue, type StopReason, StopRequest } from '../ports/job-queue.js';
+import type { JobRepository } from '../ports/job-repository.js';
 
 /** How often the store is scanned even when nothing was enqueued here (retries that came due). */
 const POLL_MS = 1_000;

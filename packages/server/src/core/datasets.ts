@@ -81,7 +81,8 @@ function columnDefs(v: unknown): ColumnDef[] {
     }
     return { name: col.name, type: col.type as ColumnType, required: col.required === true };
   });
-  if (new Set(cols.map((c) => c.name)).size !== cols.length) throw errors.badRequest('column names must differ');
+  if (new Set(cols.map((c) => c.name)).size !== cols.length)
+    throw errors.badRequest('column names must differ');
   return cols;
 }
 

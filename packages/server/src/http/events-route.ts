@@ -46,7 +46,8 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
       'X-Accel-Buffering': 'no',
     });
     res.write(': depot events\n\n');
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const offs: (() => void)[] = [];
     for (const name of UPLOAD_EVENTS) {
       offs.push(

@@ -37,6 +37,8 @@ export function isReportState(v: unknown): v is ReportState {
 export async function removeStale(dir: string, keep: readonly string[]): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(
-    names.filter((n) => !keep.includes(n)).map((n) => rm(path.join(dir, n), { recursive: true, force: true })),
+    names
+      .filter((n) => !keep.includes(n))
+      .map((n) => rm(path.join(dir, n), { recursive: true, force: true })),
   );
 }

@@ -93,7 +93,9 @@ it('gives the output of an uninterrupted run after pauses, and after a crash bac
   expect(second.stopped).toBe(true);
   // A crash: the last checkpoint of `second` never made it; resume from the pause's one. The run
   // files `second` wrote since are stale and must not be taken for runs.
-  expect((await readdir(path.join(dir, 'work'))).length).toBeGreaterThan((paused.state as { runs: [] }).runs.length);
+  expect((await readdir(path.join(dir, 'work'))).length).toBeGreaterThan(
+    (paused.state as { runs: [] }).runs.length,
+  );
   const third = await leg(bytes, paused);
   expect(third.stopped).toBe(false);
   expect(third.output).toBe(whole.output);

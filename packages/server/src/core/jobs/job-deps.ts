@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { JobProcessor } from '../../processors/index.js';
 import type { Storage } from '../../ports/blob-store.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { MetadataStore } from '../../ports/metadata-store.js';
+import type { JobProcessor } from '../../processors/index.js';
 import type { EventBus } from '../events.js';
 
 /** What the job service and its workers are built from; assembled by compose.ts. */

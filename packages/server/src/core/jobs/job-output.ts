@@ -28,7 +28,9 @@ export async function storeOutput(
   await blobs.create(id);
   const written = await blobs.write(id, 0, createReadStream(file.path), { limit: file.size });
   if (written.bytes !== file.size || written.interrupted) {
-    throw errors.internal(`storing the output of job ${job.id} stopped at ${written.bytes} of ${file.size} bytes`);
+    throw errors.internal(
+      `storing the output of job ${job.id} stopped at ${written.bytes} of ${file.size} bytes`,
+    );
   }
   const t = deps.now();
   const input = await deps.store.uploads.get(job.inputFileId);

@@ -71,7 +71,8 @@ export class JobRunner {
     if (!processor) throw new BadInput('ERR_JOB_TYPE', `no processor for job type ${job.type}`);
     const files = new JobFiles(this.deps.jobsDir, job.id);
     await mkdir(files.workDir, { recursive: true });
-    const from: Checkpoint | null = job.checkpoint === null ? null : { progress: job.progress, state: job.checkpoint };
+    const from: Checkpoint | null =
+      job.checkpoint === null ? null : { progress: job.progress, state: job.checkpoint };
     const input = await this.#openInput(job, from?.progress.bytesDone ?? 0);
     const stopReason = (): StopReason | undefined =>
       signal.reason instanceof StopRequest ? signal.reason.reason : undefined;
@@ -105,7 +106,9 @@ export class JobRunner {
         try {
           const result = await processor.run({ ...common, output: output.stream });
           await tracker.flush();
-          await this.#completeFile(job, lease, files, output, { ...result, bytesTotal: job.progress.bytesTotal });
+          const { bytesDone, rowsDone, errorCount } = result;
+          const progress = { bytesDone, rowsDone, errorCount, bytesTotal: job.progress.bytesTotal };
+          await this.#completeFile(job, lease, files, output, progress);
         } finally {
           output.stream.destroy();
         }
@@ -118,17 +121,26 @@ export class JobRunner {
             write: async (rows, cp) => {
               await tracker.flush();
               const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
-              const ok = await store.datasets.stage(job.id, dataset, rows, { id: job.id, lease }, {
-                checkpoint: cp.state,
-                progress,
-                updatedAt: this.deps.now(),
-              });
+              const ok = await store.datasets.stage(
+                job.id,
+                dataset,
+                rows,
+                { id: job.id, lease },
+                {
+                  checkpoint: cp.state,
+                  progress,
+                  updatedAt: this.deps.now(),
+                },
+              );
               if (!ok) throw new LostLease();
             },
           },
         });
         await tracker.flush();
-        await this.#completeRows(job, lease, files, dataset, { ...result, bytesTotal: job.progress.bytesTotal });
+        await this.#completeRows(job, lease, files, dataset, {
+          ...result,
+          bytesTotal: job.progress.bytesTotal,
+        });
       }
     } finally {
       input.destroy();
@@ -141,7 +153,8 @@ export class JobRunner {
     try {
       return await this.deps.storage.blobs.read(job.inputFileId, { start: offset, end: size - 1 });
     } catch (err) {
-      if (err instanceof BlobNotFoundError) throw new BadInput('ERR_NOT_FOUND', `input file ${job.inputFileId} is gone`);
+      if (err instanceof BlobNotFoundError)
+        throw new BadInput('ERR_NOT_FOUND', `input file ${job.inputFileId} is gone`);
       throw err;
     }
   }
@@ -278,7 +291,8 @@ export class JobRunner {
 }
 
 function badInput(err: unknown): { code: string; message: string } | undefined {
-  if (err instanceof ProcessorError || err instanceof BadInput) return { code: err.code, message: err.message };
+  if (err instanceof ProcessorError || err instanceof BadInput)
+    return { code: err.code, message: err.message };
   if (isDepotError(err) && err.status < 500) return { code: err.code, message: err.message };
   return undefined;
 }

@@ -11,7 +11,10 @@ export interface DatasetRouteOptions {
   readonly tokens: TokenService;
 }
 
-type NameRequest = FastifyRequest<{ Params: { name: string }; Querystring: { after?: string; limit?: string } }>;
+type NameRequest = FastifyRequest<{
+  Params: { name: string };
+  Querystring: { after?: string; limit?: string };
+}>;
 
 /** /api/datasets: declare, list, show, and page through the rows csv-import jobs put in. */
 export async function datasetRoutes(app: FastifyInstance, opts: DatasetRouteOptions): Promise<void> {

@@ -19,7 +19,8 @@ export async function sendErrors(
   const actor = actorOf(request);
   const id = request.params.id;
   const q = request.query as { after?: string; limit?: string; format?: string };
-  const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
+  const csv =
+    q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
   const after = afterParam(q.after);
   if (!csv) {
     const limit = limitParam(q.limit, 100, 1000);

@@ -53,7 +53,9 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
     return { jobs: list.map(jobView), next: list.length === limit ? (list.at(-1)?.id ?? null) : null };
   });
 
-  app.get('/api/jobs/:id', async (request: IdRequest) => jobView(await jobs.get(actorOf(request), request.params.id)));
+  app.get('/api/jobs/:id', async (request: IdRequest) =>
+    jobView(await jobs.get(actorOf(request), request.params.id)),
+  );
 
   const control = (action: 'pause' | 'resume' | 'cancel') => async (request: IdRequest) =>
     jobView(await jobs[action](actorOf(request), request.params.id));
