@@ -117,7 +117,10 @@ export class SqlJobRepository implements JobRepository {
 
 /** The compare-and-set every job change goes through (also inside a dataset transaction). */
 export async function updateJob(db: Db, match: JobMatch, patch: JobPatch): Promise<JobRecord | undefined> {
-  let q = db.updateTable('jobs').set(jobColumns(patch)).where('id', '=', match.id);
+  const set = jobColumns(patch);
+  // An empty patch still answers whether the match holds (SQL has no empty SET).
+  if (Object.keys(set).length === 0) set.id = match.id;
+  let q = db.updateTable('jobs').set(set).where('id', '=', match.id);
   if (match.states !== undefined) q = q.where('state', 'in', [...match.states]);
   if (match.lease === null) q = q.where('lease', 'is', null);
   else if (match.lease !== undefined) q = q.where('lease', '=', match.lease);
