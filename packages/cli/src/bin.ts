@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { serve } from '@depot/server';
+import { PROCESS_USAGE, processCommand } from './process-command.js';
 
 const USAGE = `usage: depot <command> [options]
 
 commands:
   serve [--port N] [--host H] [--data-dir DIR] [...]   start the server (every DEPOT_* setting is a flag)
+  process TYPE INPUT [-o OUTPUT]                       run a processor on a local file, no server
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +18,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return serve(rest);
+    case 'process':
+      if (rest.includes('--help')) {
+        process.stdout.write(PROCESS_USAGE);
+        return 0;
+      }
+      return processCommand(rest);
     case undefined:
     case '--help':
     case 'help':

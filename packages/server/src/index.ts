@@ -1,5 +1,6 @@
 export type { Config } from './config.js';
 export { ConfigError, loadConfig, SETTINGS } from './config.js';
+export { type JobProcessor, ProcessorError, processors } from './processors/index.js';
 export { serve } from './serve.js';
 export type { RunningServer } from './server.js';
 export { startServer } from './server.js';
