@@ -4,7 +4,7 @@ import type { MetadataStore } from '../ports/metadata-store.js';
 import { SqlJobRepository } from './sql/job-repository.js';
 import { migrationProvider } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
-import { SqliteDatasetRepository } from './sql/sqlite-dataset-repository.js';
+import { type RawSqlite, SqliteDatasetRepository } from './sql/sqlite-dataset-repository.js';
 import { SqlTokenRepository } from './sql/token-repository.js';
 import { SqlUploadRepository } from './sql/upload-repository.js';
 
@@ -19,12 +19,12 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly datasets: SqliteDatasetRepository;
   readonly #db: Kysely<Database>;
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(db: Kysely<Database>, raw: RawSqlite) {
     this.#db = db;
     this.uploads = new SqlUploadRepository(db);
     this.tokens = new SqlTokenRepository(db);
     this.jobs = new SqlJobRepository(db);
-    this.datasets = new SqliteDatasetRepository(db);
+    this.datasets = new SqliteDatasetRepository(db, raw);
   }
 
   static async open(file: string): Promise<SqliteMetadataStore> {
@@ -37,7 +37,8 @@ export class SqliteMetadataStore implements MetadataStore {
     // the blob back to the offset on the next append. Never ahead, never corrupt.
     database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return new SqliteMetadataStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return new SqliteMetadataStore(db, database as unknown as RawSqlite);
   }
 
   async migrate(): Promise<void> {

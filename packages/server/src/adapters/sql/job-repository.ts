@@ -117,6 +117,12 @@ export class SqlJobRepository implements JobRepository {
 
 /** The compare-and-set every job change goes through (also inside a dataset transaction). */
 export async function updateJob(db: Db, match: JobMatch, patch: JobPatch): Promise<JobRecord | undefined> {
+  const row = await jobUpdate(db, match, patch).returningAll().executeTakeFirst();
+  return row && toJob(row);
+}
+
+/** The UPDATE of {@link updateJob}, unexecuted (to compile it for a raw driver call). */
+export function jobUpdate(db: Db, match: JobMatch, patch: JobPatch) {
   const set = jobColumns(patch);
   // An empty patch still answers whether the match holds (SQL has no empty SET).
   if (Object.keys(set).length === 0) set.id = match.id;
@@ -124,6 +130,5 @@ export async function updateJob(db: Db, match: JobMatch, patch: JobPatch): Promi
   if (match.states !== undefined) q = q.where('state', 'in', [...match.states]);
   if (match.lease === null) q = q.where('lease', 'is', null);
   else if (match.lease !== undefined) q = q.where('lease', '=', match.lease);
-  const row = await q.returningAll().executeTakeFirst();
-  return row && toJob(row);
+  return q;
 }

@@ -7,12 +7,12 @@ import type {
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
-import { updateJob } from './job-repository.js';
+import { jobUpdate, updateJob } from './job-repository.js';
 import { num } from './rows.js';
 import type { Database } from './schema.js';
 
-/** Parameters per INSERT: under SQLite's 32,766, and big enough that a statement carries many rows. */
-const MAX_PARAMS = 30_000;
+/** Rows per prepared multi-row INSERT of staged rows (fewer statement runs than one row each). */
+const ROWS_PER_INSERT = 64;
 const SAFE_ID = /^[0-9a-f]{32}$/;
 const SQL_TYPES: Record<ColumnDef['type'], string> = {
   string: 'text',
@@ -24,18 +24,33 @@ const SQL_TYPES: Record<ColumnDef['type'], string> = {
 
 class LostJob extends Error {}
 
+/** The slice of better-sqlite3 the fast path needs (the same connection Kysely drives). */
+export interface RawSqlite {
+  prepare(sql: string): { run(params: unknown[]): { changes: number } };
+  exec(sql: string): unknown;
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+}
+
+type Insert = ReturnType<RawSqlite['prepare']>;
+
 /**
  * Datasets in SQLite: one table per dataset (`ds_<id>`, columns c0…cN in the declared order, so no
  * user text is ever an identifier) and one staging table per running import (`stage_<jobId>`).
- * Rows go in as multi-row INSERTs of precompiled SQL text with `?` placeholders: building them with
- * the query builder cost more than SQLite's own work at 300,000 rows/s. A Postgres adapter needs
- * its own placeholders (and `bigserial` for the row position); the port stays the same.
+ * Staged rows go in through prepared statements on the raw connection, in one synchronous
+ * transaction per batch run while Kysely's connection lock is held (so no other query interleaves):
+ * through the query builder, compiling and preparing each batch cost more than SQLite's own work.
+ * The staging table has no index; the commit's INSERT … SELECT in row order applies the upserts
+ * (the last row of a key wins). A Postgres adapter needs its own bulk path (COPY); the port stays.
  */
 export class SqliteDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
+  readonly #raw: RawSqlite;
+  /** prepared INSERTs by staging table and row count */
+  readonly #inserts = new Map<string, Insert>();
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, raw: RawSqlite) {
     this.#db = db;
+    this.#raw = raw;
   }
 
   async create(d: DatasetRecord): Promise<boolean> {
@@ -58,7 +73,9 @@ export class SqliteDatasetRepository implements DatasetRepository {
           created_at: d.createdAt,
         })
         .execute();
-      await createTable(trx, table(d.id), d, 'pos integer primary key, ');
+      await trx.executeQuery(
+        CompiledQuery.raw(createTableSql(table(d.id), d, 'pos integer primary key, ', true)),
+      );
       return true;
     });
   }
@@ -111,26 +128,57 @@ export class SqliteDatasetRepository implements DatasetRepository {
     patch: JobPatch,
   ): Promise<boolean> {
     const stage = stageTable(jobId);
-    return this.#apply(match, patch, async (trx) => {
-      await createTable(trx, stage, d, '');
-      const width = d.columns.length;
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
-      const upsert = conflictClause(d);
-      const one = `(${new Array(width).fill('?').join(',')})`;
-      for (let at = 0; at < rows.length; at += perStatement) {
-        const slice = rows.slice(at, at + perStatement);
+    const cas = jobUpdate(this.#db, match, patch).compile();
+    return this.#db.connection().execute(async () => {
+      this.#raw.exec(createTableSql(stage, d, '', false));
+      const write = this.#raw.transaction(() => {
+        const full = this.#insert(stage, d, ROWS_PER_INSERT);
         const params: unknown[] = [];
-        for (const r of slice) for (const v of r) params.push(typeof v === 'boolean' ? Number(v) : v);
-        const sql = `insert into ${stage} (${colList(d)}) values ${new Array(slice.length).fill(one).join(',')}${upsert}`;
-        await trx.executeQuery(CompiledQuery.raw(sql, params));
+        let at = 0;
+        for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT) {
+          params.length = 0;
+          for (let r = at; r < at + ROWS_PER_INSERT; r++) pushRow(params, rows[r]!);
+          full.run(params);
+        }
+        for (; at < rows.length; at++) {
+          params.length = 0;
+          pushRow(params, rows[at]!);
+          this.#insert(stage, d, 1).run(params);
+        }
+        if (this.#raw.prepare(cas.sql).run([...cas.parameters]).changes === 0) throw new LostJob();
+      });
+      try {
+        write();
+        return true;
+      } catch (err) {
+        if (err instanceof LostJob) return false;
+        throw err;
       }
     });
   }
 
+  #insert(stage: string, d: DatasetRecord, n: number): Insert {
+    const key = `${stage}:${n}`;
+    let stmt = this.#inserts.get(key);
+    if (!stmt) {
+      const one = `(${new Array(d.columns.length).fill('?').join(',')})`;
+      stmt = this.#raw.prepare(
+        `insert into ${stage} (${colList(d)}) values ${new Array(n).fill(one).join(',')}`,
+      );
+      this.#inserts.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  #forget(stage: string): void {
+    for (const key of this.#inserts.keys()) if (key.startsWith(`${stage}:`)) this.#inserts.delete(key);
+  }
+
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
+    this.#forget(stage);
     return this.#apply(match, patch, async (trx) => {
-      await createTable(trx, stage, d, '');
+      await trx.executeQuery(CompiledQuery.raw(createTableSql(stage, d, '', false)));
       // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
       await trx.executeQuery(
         CompiledQuery.raw(
@@ -142,6 +190,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
   }
 
   async discard(jobId: string): Promise<void> {
+    this.#forget(stageTable(jobId));
     await this.#db.executeQuery(CompiledQuery.raw(`drop table if exists ${stageTable(jobId)}`));
   }
 
@@ -186,10 +235,14 @@ function conflictClause(d: DatasetRecord): string {
   return ` on conflict (${keyList(d)}) do update set ${set}`;
 }
 
-async function createTable(trx: Transaction<Database>, name: string, d: DatasetRecord, first: string) {
+function createTableSql(name: string, d: DatasetRecord, first: string, keyed: boolean): string {
   const cols = d.columns.map((c, i) => `c${i} ${SQL_TYPES[c.type]}`).join(', ');
-  const unique = d.keys.length > 0 ? `, unique (${keyList(d)})` : '';
-  await trx.executeQuery(CompiledQuery.raw(`create table if not exists ${name} (${first}${cols}${unique})`));
+  const unique = keyed && d.keys.length > 0 ? `, unique (${keyList(d)})` : '';
+  return `create table if not exists ${name} (${first}${cols}${unique})`;
+}
+
+function pushRow(params: unknown[], row: readonly CellValue[]): void {
+  for (const v of row) params.push(typeof v === 'boolean' ? Number(v) : v);
 }
 
 function toDataset(row: {
