@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { UsageError } from './options.js';
+import { PROCESS_USAGE, processCommand } from './process-command.js';
 import { TOKEN_USAGE, tokenCommand } from './token-command.js';
 
 const USAGE = `usage: depot <command> [options]
@@ -7,6 +8,7 @@ const USAGE = `usage: depot <command> [options]
 commands:
   serve [--port N] [--host H] [--data-dir DIR] [...]   start the server (every DEPOT_* setting is a flag)
   token create NAME [--owner O] [--quota SIZE] | ls | revoke ID   manage API tokens (admin)
+  process TYPE INPUT [-o OUTPUT]                       run a processor on a local file, no server
 
 The client commands take --url URL (DEPOT_URL, default http://127.0.0.1:8080) and
 --token TOKEN (DEPOT_TOKEN).
@@ -28,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return tokenCommand(rest);
+    case 'process':
+      if (rest.includes('--help')) {
+        process.stdout.write(PROCESS_USAGE);
+        return 0;
+      }
+      return processCommand(rest);
     case undefined:
     case '--help':
     case 'help':

@@ -1,14 +1,18 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FsBlobStore, fsStorage } from './adapters/fs-blob-store.js';
+import { LocalJobQueue } from './adapters/local-job-queue.js';
 import { MemoryLocker } from './adapters/memory-locker.js';
 import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
+import { DatasetService } from './core/datasets.js';
 import { DownloadService } from './core/downloads.js';
 import { EventBus } from './core/events.js';
 import { ExpirySweeper } from './core/expiry-sweeper.js';
 import { FileService } from './core/files.js';
+import { JobService } from './core/jobs/job-service.js';
+import { processOnUpload } from './core/jobs/process-on-upload.js';
 import { RunningDigests } from './core/running-digests.js';
 import { TokenService } from './core/tokens.js';
 import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
@@ -16,6 +20,7 @@ import { UploadService } from './core/upload-service.js';
 import type { Storage } from './ports/blob-store.js';
 import type { Locker } from './ports/locker.js';
 import type { MetadataStore } from './ports/metadata-store.js';
+import { processors } from './processors/index.js';
 
 /** Everything the server runs on, built once from Config and frozen. */
 export interface Services {
@@ -29,9 +34,13 @@ export interface Services {
   readonly downloads: DownloadService;
   readonly files: FileService;
   readonly sweeper: ExpirySweeper;
+  readonly jobs: JobService;
+  readonly datasets: DatasetService;
   /** The tus extensions this composition supports, derived from what the parts offer. */
   readonly tusExtensions: readonly string[];
   readiness(): Promise<Record<string, string>>;
+  /** Starts the background work: job workers (DEPOT_WORKERS of them). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +68,19 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
   };
   const uploads = new UploadService(deps);
   const sweeper = new ExpirySweeper(deps);
+  const queue = new LocalJobQueue(store.jobs, (err) => log.error({ err }, 'job queue failure'));
+  const jobs = new JobService({
+    store,
+    storage,
+    queue,
+    events,
+    processors,
+    jobsDir: path.join(config.dataDir, 'jobs'),
+    memoryBudget: config.jobMemory,
+    log,
+    now,
+  });
+  const stopProcessing = processOnUpload(events, jobs, log);
   const check = async (fn: () => Promise<void>) =>
     fn().then(
       () => 'ok',
@@ -75,6 +97,8 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     downloads: new DownloadService(uploads, storage),
     files: new FileService(uploads, store, now),
     sweeper,
+    jobs,
+    datasets: new DatasetService(store.datasets, now),
     tusExtensions: [
       'creation',
       'creation-with-upload',
@@ -90,7 +114,12 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
       database: await check(() => store.ping()),
       storage: await check(() => storage.ping()),
     }),
+    // The embedded queue is this store's only worker: jobs a dead process held are taken back.
+    start: () => jobs.start(config.workers, true),
     close: async () => {
+      stopProcessing();
+      // Running jobs save a checkpoint and go back to the queue before the store closes.
+      await jobs.stop();
       await sweeper.stop();
       await locker.close();
       await store.close();

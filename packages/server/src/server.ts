@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { compose, type Services } from './compose.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { trackRequests } from './http/close-quiet-connections.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -26,16 +27,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await mkdir(config.dataDir, { recursive: true });
   const services = await compose(config, log);
   let app: FastifyInstance;
+  // Ends the event streams at shutdown, which would otherwise hold the server open.
+  const closingSignal = new AbortController();
   let adminToken: RunningServer['adminToken'];
   try {
     adminToken = await services.tokens.bootstrapAdmin(config.adminToken);
-    app = await buildApp(services, log);
+    app = await buildApp(services, log, closingSignal.signal);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await services.close();
     throw err;
   }
+  const dropQuietConnections = trackRequests(app.server);
   services.sweeper.start(config.expiryInterval);
+  await services.start();
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
@@ -47,7 +52,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close: () => {
       closing ??= (async () => {
         services.uploads.beginShutdown();
-        await app.close();
+        closingSignal.abort();
+        const closed = app.close();
+        dropQuietConnections();
+        await closed;
         await services.close();
       })();
       return closing;

@@ -7,11 +7,12 @@ import { expect, it } from 'vitest';
 import { migrationProvider } from '../src/adapters/sql/migrations.js';
 import type { Database } from '../src/adapters/sql/schema.js';
 import { SqliteMetadataStore } from '../src/adapters/sqlite-metadata-store.js';
+import { jobRepositoryContract } from './contract/job-repository-contract.js';
 import { metadataStoreContract } from './contract/metadata-store-contract.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'depot-sqlite-'));
 
-metadataStoreContract('SqliteMetadataStore', async () => {
+const sqliteFixture = async () => {
   const dir = await tempDir();
   const store = await SqliteMetadataStore.open(path.join(dir, 'depot.sqlite'));
   return {
@@ -21,7 +22,10 @@ metadataStoreContract('SqliteMetadataStore', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+metadataStoreContract('SqliteMetadataStore', sqliteFixture);
+jobRepositoryContract('SqliteMetadataStore', sqliteFixture);
 
 it('keeps its records in the file across a reopen, in WAL mode', async () => {
   const dir = await tempDir();

@@ -1,8 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { MetadataStore, TokenRepository } from '../ports/metadata-store.js';
+import { SqlJobRepository } from './sql/job-repository.js';
 import { migrationProvider } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
+import { type RawSqlite, SqliteDatasetRepository } from './sql/sqlite-dataset-repository.js';
 import { StatementCache } from './sql/statement-cache.js';
 import { CachingTokenRepository } from './sql/token-cache.js';
 import { SqlTokenRepository } from './sql/token-repository.js';
@@ -15,12 +17,16 @@ const BUSY_TIMEOUT_MS = 5_000;
 export class SqliteMetadataStore implements MetadataStore {
   readonly uploads: SqlUploadRepository;
   readonly tokens: TokenRepository;
+  readonly jobs: SqlJobRepository;
+  readonly datasets: SqliteDatasetRepository;
   readonly #db: Kysely<Database>;
 
-  private constructor(db: Kysely<Database>, changedElsewhere: () => boolean) {
+  private constructor(db: Kysely<Database>, raw: RawSqlite, changedElsewhere: () => boolean) {
     this.#db = db;
     this.uploads = new SqlUploadRepository(db);
     this.tokens = new CachingTokenRepository(new SqlTokenRepository(db), changedElsewhere);
+    this.jobs = new SqlJobRepository(db);
+    this.datasets = new SqliteDatasetRepository(db, raw);
   }
 
   static async open(file: string): Promise<SqliteMetadataStore> {
@@ -36,7 +42,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: new StatementCache(database) }),
     });
-    return new SqliteMetadataStore(db, dataVersionProbe(database));
+    return new SqliteMetadataStore(db, database as unknown as RawSqlite, dataVersionProbe(database));
   }
 
   async migrate(): Promise<void> {

@@ -35,6 +35,8 @@ export const errors = {
       'Upload-Offset': String(expected),
     }),
   uploadIncomplete: e('ERR_UPLOAD_INCOMPLETE', 409),
+  jobState: e('ERR_JOB_STATE', 409),
+  datasetExists: e('ERR_DATASET_EXISTS', 409),
   gone: e('ERR_UPLOAD_EXPIRED', 410),
   preconditionFailed: e('ERR_TUS_VERSION', 412),
   tooLarge: e('ERR_TOO_LARGE', 413),

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { JobRecord } from '../ports/job-repository.js';
 import type { UploadRecord } from '../ports/metadata-store.js';
 
 /** Every event the core emits, with its arguments. Listeners must not throw. */
@@ -8,6 +9,10 @@ export interface DepotEvents {
   'upload.finished': [UploadRecord];
   'upload.terminated': [UploadRecord];
   'upload.expired': [UploadRecord];
+  /** a job changed state (or was created) */
+  'job.changed': [JobRecord];
+  /** a running job's live progress, at least twice a second */
+  'job.progress': [JobRecord];
 }
 
 /** A typed event bus for in-process subscribers (jobs, SSE, metrics). */

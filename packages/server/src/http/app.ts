@@ -5,6 +5,9 @@ import { fileRoutes } from './api/file-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandler } from './error-handler.js';
+import { eventRoutes } from './events-route.js';
+import { datasetRoutes } from './jobs/datasets-routes.js';
+import { jobRoutes } from './jobs/routes.js';
 import { tusRoutes } from './tus/routes.js';
 
 /** Methods a client that can only send POST may ask for (tus X-HTTP-Method-Override). */
@@ -30,7 +33,11 @@ function serverFactory(handler: (req: IncomingMessage, res: ServerResponse) => v
 }
 
 /** The HTTP edge: Fastify with Depot's hooks and routes over the composed services. */
-export async function buildApp(services: Services, log: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  log: FastifyBaseLogger,
+  closing: AbortSignal = new AbortController().signal,
+): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     loggerInstance: log,
@@ -72,5 +79,8 @@ export async function buildApp(services: Services, log: FastifyBaseLogger): Prom
   });
   await app.register(fileRoutes, { files: services.files, tokens: services.tokens });
   await app.register(tokenRoutes, { tokens: services.tokens });
+  await app.register(jobRoutes, { jobs: services.jobs, tokens: services.tokens });
+  await app.register(datasetRoutes, { datasets: services.datasets, tokens: services.tokens });
+  await app.register(eventRoutes, { events: services.events, tokens: services.tokens, closing });
   return app;
 }

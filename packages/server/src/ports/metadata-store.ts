@@ -1,3 +1,6 @@
+import type { DatasetRepository } from './dataset-repository.js';
+import type { JobRepository } from './job-repository.js';
+
 /** An upload as the metadata store keeps it. Times are ms since the epoch. */
 export interface UploadRecord {
   readonly id: string;
@@ -88,6 +91,8 @@ export interface TokenRepository {
 export interface MetadataStore {
   readonly uploads: UploadRepository;
   readonly tokens: TokenRepository;
+  readonly jobs: JobRepository;
+  readonly datasets: DatasetRepository;
   /** Brings the schema up to date. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Checks that the database answers (for /readyz). */

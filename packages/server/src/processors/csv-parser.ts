@@ -50,6 +50,8 @@ export interface CsvParserOptions {
   maxRecordBytes: number;
   /** Called synchronously per record; the record object is reused, so copy what you keep. */
   onRecord(rec: CsvRecord): void;
+  /** Resume mid-file: the input starts at this byte offset (a record boundary) and line. */
+  from?: { offset: number; line: number };
 }
 
 const LF = 10;
@@ -72,6 +74,16 @@ export class CsvParser {
 
   constructor(private readonly opts: CsvParserOptions) {
     this.rec = new CsvRecord(opts.maxFields);
+    if (opts.from) {
+      this.bytesConsumed = opts.from.offset;
+      this.line = opts.from.line;
+      this.bomChecked = opts.from.offset > 0;
+    }
+  }
+
+  /** The line the next record starts on: with `bytesConsumed`, where to resume. */
+  get nextLine(): number {
+    return this.line;
   }
 
   /** Parses every whole record in `chunk` (plus what was carried over); keeps the partial tail. */

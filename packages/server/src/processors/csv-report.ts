@@ -1,16 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvParser, type CsvRecord } from './csv-parser.js';
 import { calendarDate, parsePlays } from './csv-report-fields.js';
 import { CsvWriter } from './csv-writer.js';
 import { GroupAggregator } from './group-aggregator.js';
 import {
+  CHECKPOINT_MS,
   type Processor,
   type ProcessorContext,
   ProcessorError,
+  type Progress,
   RAW_LINE_MAX,
   type RowError,
 } from './processor.js';
+import { FRESH, isReportState, type ReportState, removeStale } from './report-state.js';
 import { RunReader, RunWriter, writeRun } from './run-file.js';
 import { type GroupCursor, mergeGroups } from './run-merge.js';
 
@@ -39,100 +42,184 @@ const MAX_FAN_IN = 64;
  * 2. merge: k-way merge of the runs and the last in-memory batch, summing equal groups, into CSV.
  */
 export const csvReport: Processor = async (ctx) => {
-  const dir = await mkdtemp(path.join(ctx.tempDir, 'csv-report-'));
+  const resumable = ctx.resumable;
+  const dir = resumable ? resumable.workDir : await mkdtemp(path.join(ctx.tempDir, 'csv-report-'));
   try {
-    const { runs, last, counts } = await aggregate(ctx, dir);
-    const readerBytes = clamp(
+    const from = resumable?.from;
+    const state = from && isReportState(from.state) ? from.state : FRESH;
+    if (resumable) {
+      await mkdir(dir, { recursive: true });
+      await removeStale(dir, state.runs);
+    }
+    const run = new ReportRun(ctx, dir, state, from?.progress);
+    if (state.phase === 'aggregate') await run.aggregate();
+    const cursors = await run.reduceRuns();
+    const writer = new CsvWriter(ctx.output, ctx.signal, OUTPUT_HEADER);
+    await mergeGroups(cursors, writer, ctx.signal);
+    await writer.end();
+    return { ...run.counts, rowsOut: writer.rows };
+  } finally {
+    // A resumable run's files are the job's until it ends; the runner removes them then.
+    if (!resumable) await rm(dir, { recursive: true, force: true });
+  }
+};
+
+/** One run of the report over its input: the aggregation phase and the merge's preparation. */
+class ReportRun {
+  readonly counts: Progress;
+  private readonly groups: GroupAggregator;
+  private runs: string[];
+  private seq: number;
+  private line: number;
+  private headerSeen: boolean;
+  private last: GroupCursor | undefined;
+  private readonly readerBytes: number;
+
+  constructor(
+    private readonly ctx: ProcessorContext,
+    private readonly dir: string,
+    state: ReportState,
+    progress: Progress | undefined,
+  ) {
+    this.groups = new GroupAggregator(ctx.memoryBudget * GROUPS_SHARE);
+    this.runs = [...state.runs];
+    this.seq = state.seq;
+    this.line = state.line;
+    this.headerSeen = state.headerSeen;
+    this.counts = {
+      bytesDone: progress?.bytesDone ?? 0,
+      rowsDone: progress?.rowsDone ?? 0,
+      errorCount: progress?.errorCount ?? 0,
+    };
+    this.readerBytes = clamp(
       Math.floor((ctx.memoryBudget * (1 - GROUPS_SHARE)) / 4 / MAX_FAN_IN),
       16 << 10,
       1 << 20,
     );
-    while (runs.length >= MAX_FAN_IN) {
-      // Too many runs to open at once: merge the oldest into one, until one pass can finish.
-      const merged = path.join(dir, `merged-${runs.length}.run`);
-      const batch = runs.splice(0, MAX_FAN_IN);
-      const w = await RunWriter.create(merged);
-      try {
-        await mergeGroups(await openRuns(batch, readerBytes), w, ctx.signal);
-      } finally {
-        await w.close();
+  }
+
+  /** Phase 1: parse, validate and sum the input, spilling sorted runs past the budget. */
+  async aggregate(): Promise<void> {
+    const { ctx, counts, groups } = this;
+    const reject = (rec: CsvRecord, reason: string): void => {
+      counts.errorCount++;
+      const e: RowError = { row: rec.line, raw: rec.raw(RAW_LINE_MAX), reason };
+      ctx.onError(e);
+    };
+    const onRecord = (rec: CsvRecord): void => {
+      if (!this.headerSeen) {
+        checkHeader(rec);
+        this.headerSeen = true;
+        return;
       }
-      await Promise.all(batch.map((f) => rm(f)));
-      runs.push(merged);
+      counts.rowsDone++;
+      const { buf, starts, ends } = rec;
+      const problem = rowProblem(rec);
+      const date = problem ? -1 : calendarDate(buf, starts[1]!, ends[1]!);
+      const plays = date < 0 ? -1 : parsePlays(buf, starts[2]!, ends[2]!);
+      if (plays !== -1) groups.add(buf, starts[0]!, ends[0]!, starts[1]!, date, plays);
+      else if (problem) reject(rec, problem);
+      else if (date < 0) reject(rec, 'Date is not a calendar date written YYYY-MM-DD');
+      else reject(rec, 'Number of Plays is not a non-negative integer');
+    };
+    const parser = new CsvParser({
+      maxFields: 3,
+      // A row needs its bytes twice at most (input + unescaped copy); keep that well inside the budget.
+      maxRecordBytes: Math.max(1 << 16, Math.floor(ctx.memoryBudget / 8)),
+      onRecord,
+      from: counts.bytesDone > 0 ? { offset: counts.bytesDone, line: this.line } : undefined,
+    });
+    let savedAt = Date.now();
+    const checkpoint = async (): Promise<void> => {
+      counts.bytesDone = parser.bytesConsumed;
+      this.line = parser.nextLine;
+      await this.spill(true);
+      await this.save('aggregate');
+      savedAt = Date.now();
+    };
+
+    for await (const chunk of ctx.input) {
+      const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
+        if (ctx.signal.aborted) {
+          if (ctx.resumable?.keepOnStop()) await checkpoint();
+          ctx.signal.throwIfAborted();
+        }
+        parser.push(bytes.subarray(at, at + SLICE_BYTES));
+        counts.bytesDone = parser.bytesConsumed;
+        if (ctx.resumable && Date.now() - savedAt >= CHECKPOINT_MS) await checkpoint();
+        else if (groups.full) await this.spill(false);
+      }
+      ctx.progress({ ...counts });
     }
-    const writer = new CsvWriter(ctx.output, ctx.signal, OUTPUT_HEADER);
-    await mergeGroups([...(await openRuns(runs, readerBytes)), last], writer, ctx.signal);
-    await writer.end();
-    return { ...counts, rowsOut: writer.rows };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-};
-
-async function aggregate(ctx: ProcessorContext, dir: string) {
-  const groups = new GroupAggregator(ctx.memoryBudget * GROUPS_SHARE);
-  const runs: string[] = [];
-  const counts = { bytesDone: 0, rowsDone: 0, errorCount: 0 };
-  let headerSeen = false;
-
-  const reject = (rec: CsvRecord, reason: string): void => {
-    counts.errorCount++;
-    const e: RowError = { row: rec.line, raw: rec.raw(RAW_LINE_MAX), reason };
-    ctx.onError(e);
-  };
-
-  const onRecord = (rec: CsvRecord): void => {
-    if (!headerSeen) {
-      checkHeader(rec);
-      headerSeen = true;
-      return;
+    parser.end();
+    if (!this.headerSeen) {
+      throw new ProcessorError(
+        'ERR_CSV_EMPTY',
+        `the input is empty: expected the header ${INPUT_HEADER.join(',')}`,
+      );
     }
-    counts.rowsDone++;
-    const { buf, starts, ends } = rec;
-    const problem = rowProblem(rec);
-    const date = problem ? -1 : calendarDate(buf, starts[1]!, ends[1]!);
-    const plays = date < 0 ? -1 : parsePlays(buf, starts[2]!, ends[2]!);
-    if (plays !== -1) groups.add(buf, starts[0]!, ends[0]!, starts[1]!, date, plays);
-    else if (problem) reject(rec, problem);
-    else if (date < 0) reject(rec, 'Date is not a calendar date written YYYY-MM-DD');
-    else reject(rec, 'Number of Plays is not a non-negative integer');
-  };
-
-  const parser = new CsvParser({
-    maxFields: 3,
-    // A row needs its bytes twice at most (input + unescaped copy); keep that well inside the budget.
-    maxRecordBytes: Math.max(1 << 16, Math.floor(ctx.memoryBudget / 8)),
-    onRecord,
-  });
-
-  const batchDone = async (): Promise<void> => {
     counts.bytesDone = parser.bytesConsumed;
-    if (groups.full) {
-      const file = path.join(dir, `run-${runs.length}.run`);
-      await writeRun(file, groups.drain(), ctx.signal);
-      runs.push(file);
-    }
-  };
-
-  for await (const chunk of ctx.input) {
-    const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
-      ctx.signal.throwIfAborted();
-      parser.push(bytes.subarray(at, at + SLICE_BYTES));
-      await batchDone();
-    }
     ctx.progress({ ...counts });
+    if (ctx.resumable) {
+      // The whole input is in runs now: a resume goes straight to the merge.
+      await this.spill(true);
+      await this.save('merge');
+    } else {
+      this.last = groups.drain();
+    }
   }
-  parser.end();
-  if (!headerSeen) {
-    throw new ProcessorError(
-      'ERR_CSV_EMPTY',
-      `the input is empty: expected the header ${INPUT_HEADER.join(',')}`,
-    );
+
+  /** Phase 2 preparation: merges runs until one pass can take them all; returns that pass's inputs. */
+  async reduceRuns(): Promise<GroupCursor[]> {
+    const { ctx, dir } = this;
+    while (this.runs.length >= MAX_FAN_IN) {
+      // Too many runs to open at once: merge the oldest into one, until one pass can finish.
+      const merged = this.nextRunName();
+      const batch = this.runs.slice(0, MAX_FAN_IN);
+      const w = await RunWriter.create(path.join(dir, merged));
+      let ok = false;
+      try {
+        await mergeGroups(await openRuns(dir, batch, this.readerBytes), w, ctx.signal);
+        ok = true;
+      } finally {
+        await w.close(ok && ctx.resumable !== undefined);
+      }
+      this.runs = [...this.runs.slice(MAX_FAN_IN), merged];
+      if (ctx.resumable) await this.save('merge');
+      await Promise.all(batch.map((f) => rm(path.join(dir, f))));
+    }
+    const cursors = await openRuns(dir, this.runs, this.readerBytes);
+    return this.last ? [...cursors, this.last] : cursors;
   }
-  counts.bytesDone = parser.bytesConsumed;
-  ctx.progress({ ...counts });
-  return { runs, last: groups.drain(), counts };
+
+  /**
+   * Writes the groups in memory to a new run (if any); synced when a checkpoint may name it. A
+   * spill for a checkpoint is not aborted: a pause waits for it (it holds at most half a second
+   * of input, or the budget's share).
+   */
+  private async spill(forCheckpoint: boolean): Promise<void> {
+    if (this.groups.size === 0) return;
+    const name = this.nextRunName();
+    const signal = forCheckpoint ? new AbortController().signal : this.ctx.signal;
+    await writeRun(path.join(this.dir, name), this.groups.drain(), signal, this.ctx.resumable !== undefined);
+    this.runs.push(name);
+  }
+
+  private nextRunName(): string {
+    return `run-${this.seq++}.run`;
+  }
+
+  private async save(phase: ReportState['phase']): Promise<void> {
+    const state: ReportState = {
+      phase,
+      runs: [...this.runs],
+      line: this.line,
+      headerSeen: this.headerSeen,
+      seq: this.seq,
+    };
+    await this.ctx.resumable?.save({ progress: { ...this.counts }, state });
+  }
 }
 
 /** Why a data row is rejected, or '' if it may be (the values are checked as they are parsed). */
@@ -154,10 +241,10 @@ function checkHeader(rec: CsvRecord): void {
   }
 }
 
-async function openRuns(files: string[], bufferBytes: number): Promise<GroupCursor[]> {
+async function openRuns(dir: string, files: readonly string[], bufferBytes: number): Promise<GroupCursor[]> {
   const readers: RunReader[] = [];
   try {
-    for (const f of files) readers.push(await RunReader.open(f, bufferBytes));
+    for (const f of files) readers.push(await RunReader.open(path.join(dir, f), bufferBytes));
     return readers;
   } catch (err) {
     await Promise.all(readers.map((r) => r.close()));

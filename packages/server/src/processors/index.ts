@@ -1,8 +1,27 @@
+import { csvImport, type ImportProcessor } from './csv-import.js';
 import { csvReport } from './csv-report.js';
 import type { Processor } from './processor.js';
 
-export type { Processor, ProcessorContext, ProcessorResult, Progress, RowError } from './processor.js';
+export type { ImportContext, ImportProcessor, RowSink } from './csv-import.js';
+export type { Cell, ImportColumn, ImportType } from './import-values.js';
+export type {
+  Checkpoint,
+  Processor,
+  ProcessorContext,
+  ProcessorResult,
+  Progress,
+  Resumable,
+  RowError,
+} from './processor.js';
 export { ProcessorError } from './processor.js';
 
+/** A job type's processor: one that writes an output file, or one that hands rows to a dataset. */
+export type JobProcessor =
+  | { readonly kind: 'file'; readonly run: Processor }
+  | { readonly kind: 'rows'; readonly run: ImportProcessor };
+
 /** Every processor by job type: the job runner and `depot process TYPE` look them up here. */
-export const processors: Readonly<Record<string, Processor>> = Object.freeze({ 'csv-report': csvReport });
+export const processors: Readonly<Record<string, JobProcessor>> = Object.freeze({
+  'csv-report': { kind: 'file', run: csvReport },
+  'csv-import': { kind: 'rows', run: csvImport },
+});

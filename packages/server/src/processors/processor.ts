@@ -6,7 +6,7 @@ import type { Readable, Writable } from 'node:stream';
  * nothing about HTTP, databases or blob stores, so `depot process` can run it with plain files.
  */
 export interface ProcessorContext {
-  /** The input bytes. Today always from byte 0; resume will pass a checkpoint with its offset. */
+  /** The input bytes: from byte 0, or from the checkpoint's `bytesDone` when resuming. */
   readonly input: Readable;
   /** Where the output goes. The processor ends it on success and leaves it alone on failure. */
   readonly output: Writable;
@@ -20,7 +20,34 @@ export interface ProcessorContext {
   progress(p: Progress): void;
   /** Called once per bad row, synchronously; processing goes on. Buffer it, do not block. */
   onError(e: RowError): void;
+  /** Present when the run can be paused and resumed (a job); absent for one uninterrupted run. */
+  readonly resumable?: Resumable;
 }
+
+/**
+ * How a job runs a processor so that it can stop and go on later, even in another process. The
+ * processor saves a checkpoint at least every {@link CHECKPOINT_MS}, at a row boundary, and keeps
+ * what the checkpoint refers to in `workDir`; a resumed run gets its input from `bytesDone`.
+ */
+export interface Resumable {
+  /** A directory that outlives the run; files in it that the checkpoint does not name are stale. */
+  readonly workDir: string;
+  /** The last saved checkpoint, or null for a fresh start. */
+  readonly from: Checkpoint | null;
+  /** Stores a checkpoint durably (the files it names must be durable first). */
+  save(cp: Checkpoint): Promise<void>;
+  /** Once the signal has aborted: whether to save a checkpoint before stopping (pause, shutdown). */
+  keepOnStop(): boolean;
+}
+
+/** A resume point: counts as of a row boundary, plus the processor's own state (JSON). */
+export interface Checkpoint {
+  readonly progress: Progress;
+  readonly state: unknown;
+}
+
+/** How often a resumable processor saves a checkpoint while it works (the job contract: ≤ 1 s). */
+export const CHECKPOINT_MS = 500;
 
 export interface Progress {
   /** Input bytes consumed, up to the last whole row: a valid resume offset. */

@@ -54,19 +54,26 @@ export class RunWriter implements GroupSink {
     this.o = 0;
   }
 
-  /** Flushes and closes; the file is complete once this resolves. */
-  async close(): Promise<void> {
+  /** Flushes and closes; the file is complete once this resolves (and on disk, with `sync`). */
+  async close(sync = false): Promise<void> {
     try {
       await this.flush();
+      if (sync) await this.fh.sync();
     } finally {
       await this.fh.close();
     }
   }
 }
 
-/** Writes a sorted cursor to a new run file. */
-export async function writeRun(path: string, groups: GroupCursor, signal: AbortSignal): Promise<void> {
+/** Writes a sorted cursor to a new run file (synced to disk with `sync`, for a checkpoint). */
+export async function writeRun(
+  path: string,
+  groups: GroupCursor,
+  signal: AbortSignal,
+  sync = false,
+): Promise<void> {
   const w = await RunWriter.create(path);
+  let ok = false;
   try {
     for (;;) {
       let more = groups.next();
@@ -77,9 +84,10 @@ export async function writeRun(path: string, groups: GroupCursor, signal: AbortS
         await w.flush();
       }
     }
+    ok = true;
   } finally {
     await groups.close();
-    await w.close();
+    await w.close(ok && sync);
   }
 }
 

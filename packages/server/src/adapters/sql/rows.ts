@@ -4,7 +4,7 @@ import type { TokensTable, UploadsTable } from './schema.js';
 
 /** A bigint column as a number: Postgres returns strings, SQLite numbers. Sizes stay below 2^53. */
 export const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
-const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+export const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
 
 export function toUpload(row: Selectable<UploadsTable>, parts: readonly string[] | null): UploadRecord {
   return {

@@ -7,6 +7,9 @@ export interface Database {
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;
   tokens: TokensTable;
+  jobs: JobsTable;
+  job_errors: JobErrorsTable;
+  datasets: DatasetsTable;
 }
 
 /** bigint columns: a number going in, a number or (Postgres) a string coming out */
@@ -46,4 +49,46 @@ export interface TokensTable {
   quota: BigIntColumn | null;
   created_at: BigIntColumn;
   revoked_at: BigIntColumn | null;
+}
+
+export interface JobsTable {
+  id: string;
+  owner: string;
+  type: string;
+  input_file_id: string;
+  /** JSON */
+  params: string;
+  state: string;
+  /** JSON {bytesDone, bytesTotal, rowsDone, errorCount} */
+  progress: string;
+  /** JSON, the processor's resume point */
+  checkpoint: string | null;
+  output_file_id: string | null;
+  /** JSON {code, message} */
+  error: string | null;
+  attempts: number;
+  run_after: BigIntColumn;
+  lease: string | null;
+  created_at: BigIntColumn;
+  updated_at: BigIntColumn;
+  started_at: BigIntColumn | null;
+  finished_at: BigIntColumn | null;
+}
+
+export interface JobErrorsTable {
+  job_id: string;
+  row: BigIntColumn;
+  raw: string;
+  reason: string;
+}
+
+export interface DatasetsTable {
+  id: string;
+  owner: string;
+  name: string;
+  /** JSON [{name, type, required}] */
+  columns: string;
+  /** JSON [name] */
+  keys: string;
+  created_at: BigIntColumn;
 }

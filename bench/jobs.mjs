@@ -1,0 +1,353 @@
+// Job engine benchmarks, each beside its anchor measured in the same run:
+//   import   csv-import of 1M rows into SQLite through the job engine (upload stored first), with
+//            validation and upsert on a key; anchor: a bare batched INSERT … ON CONFLICT of the
+//            same rows, already parsed, with better-sqlite3 (same pragmas as Depot's store).
+//   report   csv-report end to end through the job engine on 5M rows / 30,000 groups (input
+//            stored first; from POST /api/jobs to the output file stored); anchor: DuckDB.
+//   control  pause and cancel of a running csv-report job: time from the request to the answer,
+//            which comes once the worker has stopped (pause: checkpoint saved); p95 of 20 each.
+//
+//   npm run build && node bench/jobs.mjs [--import-rows 1000000] [--report-rows 5000000] [--reps 3]
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  argValue,
+  machine,
+  median,
+  procCpu,
+  SHM,
+  startDepot,
+  TOKEN,
+  table,
+  verdict,
+} from './lib/harness.mjs';
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+const importRows = Number(argValue('--import-rows', '1000000'));
+const reportRows = Number(argValue('--report-rows', '5000000'));
+const reps = Number(argValue('--reps', '3'));
+await mkdir(SHM, { recursive: true });
+
+/** Writes `rows` lines from `line(i)` after `header`, once (kept in SHM between runs). */
+async function generate(file, header, rows, line) {
+  if (existsSync(file)) return file;
+  async function* chunks() {
+    let batch = header;
+    for (let i = 0; i < rows; i++) {
+      batch += line(i);
+      if (batch.length > 1 << 20) {
+        yield batch;
+        batch = '';
+      }
+    }
+    yield batch;
+  }
+  await pipeline(chunks(), createWriteStream(`${file}.tmp`));
+  await rename(`${file}.tmp`, file);
+  return file;
+}
+
+let seed = 1;
+const rand = () => {
+  seed = (seed * 48271) % 2147483647;
+  return seed / 2147483647;
+};
+const pad = (n) => (n < 10 ? `0${n}` : String(n));
+
+async function upload(url, file) {
+  const size = statSync(file).size;
+  const created = await fetch(`${url}/files/`, {
+    method: 'POST',
+    headers: { ...auth, 'Tus-Resumable': '1.0.0', 'Upload-Length': String(size) },
+  });
+  await created.arrayBuffer();
+  const location = new URL(created.headers.get('location'), url).href;
+  const patched = await fetch(location, {
+    method: 'PATCH',
+    headers: {
+      ...auth,
+      'Tus-Resumable': '1.0.0',
+      'Upload-Offset': '0',
+      'Content-Type': 'application/offset+octet-stream',
+    },
+    body: createReadStream(file, { highWaterMark: 1 << 20 }),
+    duplex: 'half',
+  });
+  await patched.arrayBuffer();
+  if (patched.status !== 204) throw new Error(`upload failed: ${patched.status}`);
+  return location.split('/').at(-1);
+}
+
+async function call(url, method, p, body) {
+  const res = await fetch(`${url}${p}`, {
+    method,
+    headers: { ...auth, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (res.status >= 400) throw new Error(`${method} ${p} -> ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function until(url, id, cond, everyMs = 5) {
+  for (;;) {
+    const job = await call(url, 'GET', `/api/jobs/${id}`);
+    if (cond(job)) return job;
+    if (['failed', 'cancelled'].includes(job.state) && !cond(job)) throw new Error(JSON.stringify(job));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Runs a job to completion: seconds from the request to the completed state, and server CPU seconds. */
+async function timedJob(server, type, fileId, params) {
+  const c0 = procCpu(server.pid);
+  const t0 = performance.now();
+  const job = await call(server.url, 'POST', '/api/jobs', { type, fileId, params });
+  const done = await until(server.url, job.id, (j) => j.state === 'completed', 10);
+  return { seconds: (performance.now() - t0) / 1000, cpu: procCpu(server.pid) - c0, job: done };
+}
+
+// ---------------------------------------------------------------- import
+const PEOPLE = [
+  { name: 'id', type: 'integer', required: true },
+  { name: 'name', type: 'string', required: true },
+  { name: 'score', type: 'number', required: false },
+  { name: 'day', type: 'date', required: false },
+  { name: 'active', type: 'boolean', required: false },
+];
+const importFile = await generate(
+  path.join(SHM, `import-${importRows}.csv`),
+  'id,name,score,day,active\n',
+  importRows,
+  (i) =>
+    `${i},name ${Math.floor(rand() * 1e6)},${(rand() * 1000).toFixed(3)},2021-${pad(1 + (i % 12))}-${pad(1 + (i % 28))},${i & 1}\n`,
+);
+
+async function bareInsert() {
+  const { default: Database } = await import('better-sqlite3');
+  const file = path.join(SHM, `bare-${process.pid}.sqlite`);
+  await rm(file, { force: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(
+    'create table t (pos integer primary key, c0 integer, c1 text, c2 real, c3 text, c4 integer, unique (c0))',
+  );
+  // Parsed up front (not timed): the anchor is the INSERT alone.
+  const rows = (await readFile(importFile, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const [a, b, c, d, e] = l.split(',');
+      return [Number(a), b, Number(c), d, Number(e)];
+    });
+  const insert = db.prepare(
+    'insert into t (c0, c1, c2, c3, c4) values (?, ?, ?, ?, ?) on conflict (c0) do update set c1 = excluded.c1, c2 = excluded.c2, c3 = excluded.c3, c4 = excluded.c4',
+  );
+  const batch = db.transaction((slice) => {
+    for (const r of slice) insert.run(r);
+  });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < rows.length; i += 20_000) batch(rows.slice(i, i + 20_000));
+  const seconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const cpu = (c1.user + c1.system) / 1e6;
+  db.close();
+  await rm(file, { force: true });
+  await rm(`${file}-wal`, { force: true });
+  await rm(`${file}-shm`, { force: true });
+  return { seconds, cpu };
+}
+
+async function importBench() {
+  const depotRuns = [];
+  const bareRuns = [];
+  for (let r = 0; r < reps; r++) {
+    const depot = await startDepot({ DEPOT_WORKERS: '1' });
+    try {
+      const fileId = await upload(depot.url, importFile);
+      await call(depot.url, 'POST', '/api/datasets', { name: 'people', columns: PEOPLE, keys: ['id'] });
+      const run = await timedJob(depot, 'csv-import', fileId, { dataset: 'people' });
+      const p = run.job.progress;
+      if (p.rowsDone !== importRows || p.errorCount !== 0) throw new Error(JSON.stringify(run.job));
+      depotRuns.push(run);
+    } finally {
+      await depot.stop();
+    }
+    bareRuns.push(await bareInsert());
+  }
+  const rate = (s) => `${Math.round(importRows / s).toLocaleString('en-US')} rows/s`;
+  const d = median(depotRuns.map((r) => r.seconds));
+  const b = median(bareRuns.map((r) => r.seconds));
+  const dc = median(depotRuns.map((r) => r.cpu));
+  const bc = median(bareRuns.map((r) => r.cpu));
+  const runs = (rs) => rs.map((r) => `${r.seconds.toFixed(2)}/${r.cpu.toFixed(2)}`).join(' ');
+  console.log(
+    `\ncsv-import, ${importRows.toLocaleString('en-US')} rows (5 typed columns, upsert on id), median of ${reps}\n`,
+  );
+  table(
+    [
+      'case',
+      'wall time',
+      'throughput (wall)',
+      'CPU time',
+      'throughput per CPU second',
+      'all runs (wall/CPU s)',
+    ],
+    [
+      [
+        'Depot csv-import job (validate, stage, commit)',
+        `${d.toFixed(2)} s`,
+        rate(d),
+        `${dc.toFixed(2)} s`,
+        rate(dc),
+        runs(depotRuns),
+      ],
+      [
+        'bare better-sqlite3 batched upsert (anchor)',
+        `${b.toFixed(2)} s`,
+        rate(b),
+        `${bc.toFixed(2)} s`,
+        rate(bc),
+        runs(bareRuns),
+      ],
+    ],
+  );
+  console.log(
+    `\n- ≥ 300,000 rows/s: ${verdict(importRows / d >= 300_000)} on the wall clock (${rate(d)}), ${verdict(importRows / dc >= 300_000)} per CPU second (${rate(dc)}); ${(d / b).toFixed(2)}x the bare INSERT's wall time, ${(dc / bc).toFixed(2)}x its CPU time`,
+  );
+}
+
+// ---------------------------------------------------------------- report + control
+const reportFile = await generate(
+  path.join(SHM, `dense-${reportRows}.csv`),
+  'Song,Date,Number of Plays\n',
+  reportRows,
+  () =>
+    `Song ${Math.floor(rand() * 1000)},2020-04-${pad(1 + Math.floor(rand() * 30))},${Math.floor(rand() * 100000)}\n`,
+);
+
+async function duckdb(output) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const q = (s) => `'${s.replaceAll("'", "''")}'`;
+  const t0 = performance.now();
+  await con.run(`
+    COPY (
+      SELECT "Song", "Date", sum("Number of Plays") AS "Total Number of Plays for Date"
+      FROM read_csv(${q(reportFile)}, header = true, auto_detect = false,
+                    columns = {'Song': 'VARCHAR', 'Date': 'VARCHAR', 'Number of Plays': 'BIGINT'})
+      GROUP BY "Song", "Date" ORDER BY "Song", "Date"
+    ) TO ${q(output)} (HEADER, DELIMITER ',')`);
+  const seconds = (performance.now() - t0) / 1000;
+  con.closeSync?.();
+  return seconds;
+}
+
+async function reportBench() {
+  const depotRuns = [];
+  const duckRuns = [];
+  let same = true;
+  const depot = await startDepot({ DEPOT_WORKERS: '1' });
+  try {
+    const fileId = await upload(depot.url, reportFile);
+    for (let r = 0; r < reps; r++) {
+      const { seconds, job } = await timedJob(depot, 'csv-report', fileId, {});
+      depotRuns.push(seconds);
+      const out = path.join(SHM, 'duck.csv');
+      duckRuns.push(await duckdb(out));
+      const ours = Buffer.from(
+        await (await fetch(`${depot.url}/files/${job.outputFileId}`, { headers: auth })).arrayBuffer(),
+      );
+      same &&= ours.equals(await readFile(out));
+      await rm(out, { force: true });
+    }
+  } finally {
+    await depot.stop();
+  }
+  const d = median(depotRuns);
+  const k = median(duckRuns);
+  const rate = (s) => `${(reportRows / s / 1e6).toFixed(2)} M rows/s`;
+  console.log(
+    `\ncsv-report through the job engine, ${reportRows.toLocaleString('en-US')} rows, 30,000 groups, median of ${reps}\n`,
+  );
+  table(
+    ['case', 'time', 'throughput', 'all runs (s)'],
+    [
+      [
+        'Depot csv-report job (POST → completed, output stored)',
+        `${d.toFixed(2)} s`,
+        rate(d),
+        depotRuns.map((s) => s.toFixed(2)).join(' '),
+      ],
+      [
+        'DuckDB same aggregation to CSV (anchor)',
+        `${k.toFixed(2)} s`,
+        rate(k),
+        duckRuns.map((s) => s.toFixed(2)).join(' '),
+      ],
+    ],
+  );
+  console.log(
+    `\n- ≥ 2M rows/s end to end: ${verdict(reportRows / d >= 2e6)}; ${(d / k).toFixed(2)}x DuckDB's time; output identical to DuckDB's: ${same}`,
+  );
+}
+
+async function controlBench() {
+  const pause = [];
+  const cancel = [];
+  const depot = await startDepot({ DEPOT_WORKERS: '1' });
+  try {
+    const fileId = await upload(depot.url, reportFile);
+    for (let i = 0; i < 20; i++) {
+      const job = await call(depot.url, 'POST', '/api/jobs', { type: 'csv-report', fileId, params: {} });
+      await until(depot.url, job.id, (j) => j.state === 'running');
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      let t0 = performance.now();
+      const paused = await call(depot.url, 'POST', `/api/jobs/${job.id}/pause`);
+      pause.push(performance.now() - t0);
+      if (paused.state !== 'paused') throw new Error(JSON.stringify(paused));
+      await call(depot.url, 'POST', `/api/jobs/${job.id}/resume`);
+      await until(depot.url, job.id, (j) => j.state === 'running');
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      t0 = performance.now();
+      const cancelled = await call(depot.url, 'POST', `/api/jobs/${job.id}/cancel`);
+      cancel.push(performance.now() - t0);
+      if (cancelled.state !== 'cancelled') throw new Error(JSON.stringify(cancelled));
+    }
+  } finally {
+    await depot.stop();
+  }
+  const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1];
+  const fmt = (xs) =>
+    `${median(xs).toFixed(0)} ms median, ${p95(xs).toFixed(0)} ms p95, ${Math.max(...xs).toFixed(0)} ms max`;
+  console.log(
+    '\npause and cancel of a running csv-report job (request → answer; the worker has stopped by then), 20 each\n',
+  );
+  table(
+    ['request', 'latency', 'target'],
+    [
+      [
+        'POST /api/jobs/:id/pause (checkpoint saved, worker freed)',
+        fmt(pause),
+        `p95 ≤ 250 ms: ${verdict(p95(pause) <= 250)}`,
+      ],
+      [
+        'POST /api/jobs/:id/cancel (worker stopped, files removed)',
+        fmt(cancel),
+        `p95 ≤ 250 ms: ${verdict(p95(cancel) <= 250)}`,
+      ],
+    ],
+  );
+}
+
+console.log(`jobs bench, ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
+const only = process.argv.slice(2).filter((a) => ['import', 'report', 'control'].includes(a));
+if (only.length === 0 || only.includes('import')) await importBench();
+if (only.length === 0 || only.includes('report')) await reportBench();
+if (only.length === 0 || only.includes('control')) await controlBench();

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { BlobNotFoundError } from '../../ports/blob-store.js';
+import type { DatasetRecord } from '../../ports/dataset-repository.js';
+import { type StopReason, StopRequest } from '../../ports/job-queue.js';
+import type { JobProgress, JobRecord } from '../../ports/job-repository.js';
+import { type Checkpoint, ProcessorError, type Resumable } from '../../processors/index.js';
+import { isDepotError } from '../errors.js';
+import type { JobDeps } from './job-deps.js';
+import { HashingFileOutput, JobFiles } from './job-files.js';
+import { removeOutput, storeOutput } from './job-output.js';
+import { JobProgressTracker } from './job-progress.js';
+import { statesAllowing } from './job-state.js';
+
+/** Transient failures are retried this many times in all, waiting 1 s, 2 s, 4 s… between them. */
+const MAX_ATTEMPTS = 5;
+const BACKOFF_MS = 1_000;
+
+/** The job has been taken from this run (cancelled, or claimed elsewhere): stop quietly. */
+class LostLease extends Error {}
+
+/** A failure that retrying cannot fix: bad input, missing input, a dataset gone. */
+class BadInput extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One worker run of one job: claims it (a compare-and-set that takes a lease), feeds its
+ * processor the input from the last checkpoint, and settles the outcome: completed with its
+ * output, paused or handed back with a checkpoint, cancelled, retried later, or failed.
+ */
+export class JobRunner {
+  constructor(private readonly deps: JobDeps) {}
+
+  /** The JobQueue handler. Never throws: every outcome is written to the job record. */
+  readonly handle = async (jobId: string, signal: AbortSignal): Promise<void> => {
+    const { store, now } = this.deps;
+    const lease = randomUUID();
+    const claimed = await store.jobs.update(
+      { id: jobId, states: statesAllowing('start'), lease: null },
+      { state: 'running', lease, updatedAt: now() },
+    );
+    if (!claimed) return;
+    const job = await store.jobs.update(
+      { id: jobId, lease },
+      { startedAt: claimed.startedAt ?? now(), error: null },
+    );
+    if (!job) return;
+    this.deps.events.emit('job.changed', job);
+    const tracker = new JobProgressTracker(this.deps, job);
+    try {
+      await this.#run(job, lease, signal, tracker);
+    } catch (err) {
+      await this.#settleFailure(job, lease, signal, err, tracker.progress).catch((e: unknown) =>
+        this.deps.log.error({ err: e, job: job.id }, 'could not record the outcome of a job'),
+      );
+    } finally {
+      tracker.stop();
+    }
+  };
+
+  async #run(job: JobRecord, lease: string, signal: AbortSignal, tracker: JobProgressTracker) {
+    const { store, processors } = this.deps;
+    const processor = processors[job.type];
+    if (!processor) throw new BadInput('ERR_JOB_TYPE', `no processor for job type ${job.type}`);
+    const files = new JobFiles(this.deps.jobsDir, job.id);
+    await mkdir(files.workDir, { recursive: true });
+    const from: Checkpoint | null =
+      job.checkpoint === null ? null : { progress: job.progress, state: job.checkpoint };
+    const input = await this.#openInput(job, from?.progress.bytesDone ?? 0);
+    const stopReason = (): StopReason | undefined =>
+      signal.reason instanceof StopRequest ? signal.reason.reason : undefined;
+    const save = async (cp: Checkpoint): Promise<void> => {
+      await tracker.flush();
+      const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
+      const saved = await store.jobs.update(
+        { id: job.id, lease },
+        { checkpoint: cp.state, progress, updatedAt: this.deps.now() },
+      );
+      if (!saved) throw new LostLease();
+    };
+    const resumable: Resumable = {
+      workDir: files.workDir,
+      from,
+      save,
+      keepOnStop: () => stopReason() !== 'cancel',
+    };
+    const common = {
+      input,
+      signal,
+      tempDir: files.dir,
+      memoryBudget: this.deps.memoryBudget,
+      progress: (p: Parameters<JobProgressTracker['update']>[0]) => tracker.update(p),
+      onError: (e: Parameters<JobProgressTracker['error']>[0]) => tracker.error(e),
+      resumable,
+    };
+    try {
+      if (processor.kind === 'file') {
+        const output = new HashingFileOutput(files.outputPath);
+        try {
+          const result = await processor.run({ ...common, output: output.stream });
+          await tracker.flush();
+          const { bytesDone, rowsDone, errorCount } = result;
+          const progress = { bytesDone, rowsDone, errorCount, bytesTotal: job.progress.bytesTotal };
+          await this.#completeFile(job, lease, files, output, progress);
+        } finally {
+          output.stream.destroy();
+        }
+      } else {
+        const dataset = await this.#dataset(job);
+        const result = await processor.run({
+          ...common,
+          columns: dataset.columns,
+          rows: {
+            write: async (rows, cp) => {
+              await tracker.flush();
+              const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
+              const ok = await store.datasets.stage(
+                job.id,
+                dataset,
+                rows,
+                { id: job.id, lease },
+                {
+                  checkpoint: cp.state,
+                  progress,
+                  updatedAt: this.deps.now(),
+                },
+              );
+              if (!ok) throw new LostLease();
+            },
+          },
+        });
+        await tracker.flush();
+        await this.#completeRows(job, lease, files, dataset, {
+          ...result,
+          bytesTotal: job.progress.bytesTotal,
+        });
+      }
+    } finally {
+      input.destroy();
+    }
+  }
+
+  async #openInput(job: JobRecord, offset: number): Promise<Readable> {
+    const size = job.progress.bytesTotal;
+    if (offset >= size) return Readable.from([]);
+    try {
+      return await this.deps.storage.blobs.read(job.inputFileId, { start: offset, end: size - 1 });
+    } catch (err) {
+      if (err instanceof BlobNotFoundError)
+        throw new BadInput('ERR_NOT_FOUND', `input file ${job.inputFileId} is gone`);
+      throw err;
+    }
+  }
+
+  async #dataset(job: JobRecord): Promise<DatasetRecord> {
+    const name = String(job.params.dataset);
+    const dataset = await this.deps.store.datasets.get(job.owner, name);
+    if (!dataset) throw new BadInput('ERR_NOT_FOUND', `no dataset ${name}`);
+    return dataset;
+  }
+
+  async #completeFile(
+    job: JobRecord,
+    lease: string,
+    files: JobFiles,
+    output: HashingFileOutput,
+    progress: JobProgress,
+  ): Promise<void> {
+    const upload = await storeOutput(this.deps, job, {
+      path: files.outputPath,
+      size: output.size,
+      sha256: output.digest(),
+    });
+    const done = await this.#finish(job, lease, 'complete', { progress, outputFileId: upload.id });
+    if (!done) {
+      // Paused or cancelled meanwhile: the output is made again on resume.
+      await removeOutput(this.deps, job.id);
+      await this.#release(job, lease);
+      return;
+    }
+    this.deps.events.emit('upload.finished', upload);
+    await files.remove();
+  }
+
+  async #completeRows(
+    job: JobRecord,
+    lease: string,
+    files: JobFiles,
+    dataset: DatasetRecord,
+    progress: JobProgress,
+  ): Promise<void> {
+    const t = this.deps.now();
+    const ok = await this.deps.store.datasets.commit(
+      job.id,
+      dataset,
+      { id: job.id, lease, states: statesAllowing('complete') },
+      { state: 'completed', lease: null, progress, checkpoint: null, updatedAt: t, finishedAt: t },
+    );
+    if (!ok) {
+      await this.#release(job, lease);
+      return;
+    }
+    await this.#announce(job.id);
+    await files.remove();
+  }
+
+  /** Ends the run with `action` (complete, fail, release, retry) if the job is still this run's. */
+  async #finish(
+    job: JobRecord,
+    lease: string,
+    action: 'complete' | 'fail' | 'retry' | 'release',
+    patch: Parameters<JobDeps['store']['jobs']['update']>[1],
+  ): Promise<JobRecord | undefined> {
+    const t = this.deps.now();
+    const terminal = action === 'complete' || action === 'fail';
+    const state = action === 'complete' ? 'completed' : action === 'fail' ? 'failed' : 'queued';
+    const updated = await this.deps.store.jobs.update(
+      { id: job.id, lease, states: statesAllowing(action) },
+      {
+        ...patch,
+        state,
+        lease: null,
+        updatedAt: t,
+        ...(terminal ? { finishedAt: t, checkpoint: null } : {}),
+      },
+    );
+    if (updated) this.deps.events.emit('job.changed', updated);
+    return updated;
+  }
+
+  /** Lets go of a job whose state a request has already moved on (paused, cancelled). */
+  async #release(job: JobRecord, lease: string): Promise<void> {
+    await this.deps.store.jobs.update({ id: job.id, lease }, { lease: null });
+  }
+
+  async #announce(jobId: string): Promise<void> {
+    const job = await this.deps.store.jobs.get(jobId);
+    if (job) this.deps.events.emit('job.changed', job);
+  }
+
+  async #settleFailure(
+    job: JobRecord,
+    lease: string,
+    signal: AbortSignal,
+    err: unknown,
+    progress: JobProgress,
+  ): Promise<void> {
+    const files = new JobFiles(this.deps.jobsDir, job.id);
+    const stop = signal.aborted && signal.reason instanceof StopRequest ? signal.reason.reason : undefined;
+    if (stop === 'shutdown') {
+      await this.#finish(job, lease, 'release', {});
+      return;
+    }
+    if (stop || err instanceof LostLease) {
+      // Paused or cancelled by a request that has already moved the state: let go of the job.
+      await this.#release(job, lease);
+      return;
+    }
+    const bad = badInput(err);
+    if (bad) {
+      this.deps.log.info({ job: job.id, code: bad.code }, bad.message);
+      await this.#finish(job, lease, 'fail', { error: bad });
+      await this.#discard(job, files);
+      return;
+    }
+    const attempts = job.attempts + 1;
+    const error = { code: 'ERR_JOB_ATTEMPT', message: err instanceof Error ? err.message : String(err) };
+    this.deps.log.warn({ err, job: job.id, attempts }, 'job attempt failed');
+    if (attempts >= MAX_ATTEMPTS) {
+      await this.#finish(job, lease, 'fail', { error, attempts, progress });
+      await this.#discard(job, files);
+      return;
+    }
+    const runAfter = this.deps.now() + BACKOFF_MS * 2 ** (attempts - 1);
+    if (await this.#finish(job, lease, 'retry', { error, attempts, runAfter })) {
+      await this.deps.queue.enqueue(job.id, runAfter);
+    }
+  }
+
+  async #discard(job: JobRecord, files: JobFiles): Promise<void> {
+    await files.remove();
+    await this.deps.store.datasets.discard(job.id);
+  }
+}
+
+function badInput(err: unknown): { code: string; message: string } | undefined {
+  if (err instanceof ProcessorError || err instanceof BadInput)
+    return { code: err.code, message: err.message };
+  if (isDepotError(err) && err.status < 500) return { code: err.code, message: err.message };
+  return undefined;
+}

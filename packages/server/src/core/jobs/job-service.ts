@@ -1,0 +1,179 @@
+import type { StopReason } from '../../ports/job-queue.js';
+import type { JobRecord, JobRowError, JobState } from '../../ports/job-repository.js';
+import { type Actor, canSee } from '../actor.js';
+import { errors } from '../errors.js';
+import { newUploadId } from '../ids.js';
+import { isFinished } from '../upload-state.js';
+import type { JobDeps } from './job-deps.js';
+import { JobFiles } from './job-files.js';
+import { JobRunner } from './job-runner.js';
+import { type JobAction, requireTransition, statesAllowing } from './job-state.js';
+
+export interface CreateJob {
+  readonly type: string;
+  readonly fileId: string;
+  readonly params: Record<string, unknown>;
+}
+
+export interface ListJobs {
+  readonly states?: readonly JobState[];
+  readonly type?: string;
+  readonly before?: string;
+  readonly limit: number;
+}
+
+/**
+ * Jobs as users see them: create, inspect, pause, resume, cancel, and read their row errors.
+ * State changes go through the transition table as compare-and-sets on the record, so a request
+ * racing a worker either wins or gets 409 ERR_JOB_STATE; then the worker holding the job (if it
+ * is here) is told to stop, and the request returns once it has.
+ */
+export class JobService {
+  readonly #deps: JobDeps;
+  readonly #runner: JobRunner;
+
+  constructor(deps: JobDeps) {
+    this.#deps = deps;
+    this.#runner = new JobRunner(deps);
+  }
+
+  /**
+   * Starts the workers. With `reclaim` (this process is the store's only worker: the embedded
+   * queue), jobs that a dead process held are taken back first and resume from their checkpoints.
+   */
+  async start(workers: number, reclaim: boolean): Promise<void> {
+    if (reclaim) await this.#reclaim();
+    await this.#deps.queue.start(this.#runner.handle, workers);
+  }
+
+  /** Graceful stop: running jobs save a checkpoint and go back to the queue. */
+  async stop(): Promise<void> {
+    await this.#deps.queue.close();
+  }
+
+  async create(actor: Actor, input: CreateJob): Promise<JobRecord> {
+    const { store, now } = this.#deps;
+    if (!this.#deps.processors[input.type]) {
+      throw errors.badRequest(
+        `unknown job type ${input.type}; known: ${Object.keys(this.#deps.processors).join(', ')}`,
+      );
+    }
+    const file = await store.uploads.get(input.fileId);
+    if (!file || !canSee(actor, file.owner)) throw errors.notFound(`no file ${input.fileId}`);
+    if (!isFinished(file)) throw errors.uploadIncomplete(`file ${input.fileId} is not finished`);
+    if (this.#deps.processors[input.type]?.kind === 'rows') {
+      const name = input.params.dataset;
+      if (typeof name !== 'string') throw errors.badRequest('params.dataset must name a dataset');
+      if (!(await store.datasets.get(file.owner, name))) throw errors.notFound(`no dataset ${name}`);
+    }
+    const t = now();
+    const job: JobRecord = {
+      id: newUploadId(),
+      owner: file.owner,
+      type: input.type,
+      inputFileId: file.id,
+      params: input.params,
+      state: 'queued',
+      progress: { bytesDone: 0, bytesTotal: file.length ?? file.offset, rowsDone: 0, errorCount: 0 },
+      checkpoint: null,
+      outputFileId: null,
+      error: null,
+      attempts: 0,
+      runAfter: t,
+      lease: null,
+      createdAt: t,
+      updatedAt: t,
+      startedAt: null,
+      finishedAt: null,
+    };
+    await store.jobs.insert(job);
+    this.#deps.events.emit('job.changed', job);
+    await this.#deps.queue.enqueue(job.id);
+    return job;
+  }
+
+  /** The job `actor` may see, or 404. */
+  async get(actor: Actor, id: string): Promise<JobRecord> {
+    const job = await this.#deps.store.jobs.get(id);
+    if (!job || !canSee(actor, job.owner)) throw errors.notFound(`no job ${id}`);
+    return job;
+  }
+
+  async list(actor: Actor, q: ListJobs): Promise<JobRecord[]> {
+    const before = q.before ? await this.#deps.store.jobs.get(q.before) : undefined;
+    return this.#deps.store.jobs.list({
+      owner: actor.admin ? undefined : actor.owner,
+      states: q.states,
+      type: q.type,
+      before: before && { createdAt: before.createdAt, id: before.id },
+      limit: q.limit,
+    });
+  }
+
+  pause(actor: Actor, id: string): Promise<JobRecord> {
+    return this.#control(actor, id, 'pause', 'pause');
+  }
+
+  async resume(actor: Actor, id: string): Promise<JobRecord> {
+    const job = await this.#move(actor, id, 'resume', { runAfter: this.#deps.now() });
+    await this.#deps.queue.enqueue(id);
+    return job;
+  }
+
+  async cancel(actor: Actor, id: string): Promise<JobRecord> {
+    const job = await this.#control(actor, id, 'cancel', 'cancel');
+    // The worker (if any) has stopped: remove what the job made, and undo what it staged.
+    await new JobFiles(this.#deps.jobsDir, id).remove();
+    await this.#deps.store.datasets.discard(id);
+    return job;
+  }
+
+  async errors(actor: Actor, id: string, afterRow: number, limit: number): Promise<JobRowError[]> {
+    await this.get(actor, id);
+    return this.#deps.store.jobs.listErrors(id, afterRow, limit);
+  }
+
+  /** Moves the state, then stops the worker running the job here and waits for it to let go. */
+  async #control(actor: Actor, id: string, action: JobAction, stop: StopReason): Promise<JobRecord> {
+    await this.#move(actor, id, action, action === 'cancel' ? { finishedAt: this.#deps.now() } : {});
+    await this.#deps.queue.interrupt(id, stop);
+    return this.get(actor, id);
+  }
+
+  async #move(
+    actor: Actor,
+    id: string,
+    action: JobAction,
+    extra: { runAfter?: number; finishedAt?: number },
+  ): Promise<JobRecord> {
+    const job = await this.get(actor, id);
+    const state = requireTransition(id, job.state, action);
+    const updated = await this.#deps.store.jobs.update(
+      { id, states: statesAllowing(action) },
+      { state, updatedAt: this.#deps.now(), ...extra },
+    );
+    if (!updated) {
+      const now = await this.get(actor, id);
+      requireTransition(id, now.state, action);
+      throw errors.jobState(`job ${id} changed state meanwhile; try again`);
+    }
+    this.#deps.events.emit('job.changed', updated);
+    return updated;
+  }
+
+  async #reclaim(): Promise<void> {
+    const { store } = this.#deps;
+    for (;;) {
+      const held = await store.jobs.listLeased(100);
+      if (held.length === 0) return;
+      for (const job of held) {
+        const back = job.state === 'running' ? { state: 'queued' as const } : {};
+        await store.jobs.update({ id: job.id, lease: job.lease }, { lease: null, ...back });
+        if (job.state === 'cancelled') {
+          await new JobFiles(this.#deps.jobsDir, job.id).remove();
+          await store.datasets.discard(job.id);
+        }
+      }
+    }
+  }
+}
