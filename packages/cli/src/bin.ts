@@ -1,29 +1,33 @@
 #!/usr/bin/env node
-import { serve } from '@depot/server';
+import { COMMANDS } from './commands/index.js';
+import { EXIT, UsageError } from './exit-codes.js';
 
-const USAGE = `usage: depot <command> [options]
-
-commands:
-  serve [--port N] [--host H] [--data-dir DIR] [...]   start the server (every DEPOT_* setting is a flag)
-`;
+const usage = () =>
+  `usage: depot <command> [options]   (depot <command> --help for more)\n\ncommands:\n${COMMANDS.map((c) => `  ${c.summary}`).join('\n')}\n`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      if (rest.includes('--help')) {
-        process.stdout.write(USAGE);
-        return 0;
-      }
-      return serve(rest);
-    case undefined:
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`depot: unknown command ${command}\n${USAGE}`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`depot: unknown command ${name}\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (name === 'serve' && rest.includes('--help')) {
+    process.stdout.write(command.usage);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`depot ${name}: ${err.message} (see depot ${name} --help)\n`);
+      return EXIT.usage;
+    }
+    throw err;
   }
 }
 
@@ -31,6 +35,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`depot: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   },
 );

@@ -39,6 +39,22 @@ export abstract class BaseClient<Source> {
     return this.#caps;
   }
 
+  /**
+   * Checks that the server answers at all (OPTIONS, no retries): a wrong URL or a server that is
+   * down fails here at once with ERR_NETWORK instead of after a round of retries per file.
+   */
+  async probe(signal?: AbortSignal): Promise<Capabilities> {
+    const res = await this.transport.send(
+      'OPTIONS',
+      this.endpoint,
+      { 'Tus-Resumable': '1.0.0' },
+      undefined,
+      signal,
+    );
+    await res.arrayBuffer();
+    return this.capabilities();
+  }
+
   /** The download URL of a file id (a full URL passes through). */
   fileUrl(idOrUrl: string): string {
     return /^https?:\/\//i.test(idOrUrl) ? idOrUrl : `${this.endpoint}${encodeURIComponent(idOrUrl)}`;

@@ -5,7 +5,7 @@ export type { DownloadOptions, DownloadResult } from './download-file.js';
 export { ClientCodes, DepotError, isDepotError } from './errors.js';
 export { configDir, FileResumeStore } from './file-resume-store.js';
 export { DepotClient, type NodeUploadInput } from './node-client.js';
-export type { Progress } from './progress.js';
+export { type Progress, ProgressMeter } from './progress.js';
 export type { ResumeEntry, ResumeStore } from './resume-store.js';
 export type { RetryPolicy } from './retry.js';
 export type { UploadOptions, UploadResult } from './upload.js';
