@@ -18,9 +18,9 @@ export const connectionOptions = {
 } as const;
 
 export function connection(values: { url?: string; token?: string }, env = process.env) {
-  const url = values.url ?? env.DEPOT_URL ?? 'http://127.0.0.1:8080';
+  const url = values.url ?? (env.DEPOT_URL || 'http://127.0.0.1:8080');
   if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url must be an http(s) URL, got ${url}`);
-  return { url, token: values.token ?? env.DEPOT_TOKEN };
+  return { url, token: values.token ?? (env.DEPOT_TOKEN || undefined) };
 }
 
 /** A positive whole number option, e.g. --parallel 4. */
