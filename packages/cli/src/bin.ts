@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`depot: unknown command ${name}\n${usage()}`);
     return EXIT.usage;
   }
-  if (name === 'serve' && rest.includes('--help')) {
+  if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.usage);
     return EXIT.ok;
   }

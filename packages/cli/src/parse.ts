@@ -17,6 +17,13 @@ export const connectionOptions = {
   token: { type: 'string' },
 } as const;
 
+/** `--json`, `--quiet` (and `--help`, which bin.ts answers before a command runs). */
+export const outputOptions = {
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function connection(values: { url?: string; token?: string }, env = process.env) {
   const url = values.url ?? (env.DEPOT_URL || 'http://127.0.0.1:8080');
   if (!/^https?:\/\/[^/]/i.test(url)) throw new UsageError(`--url must be an http(s) URL, got ${url}`);

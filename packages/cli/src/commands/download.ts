@@ -6,7 +6,7 @@ import { describeError } from '../describe-error.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
-import { connection, connectionOptions, parsing } from '../parse.js';
+import { connection, connectionOptions, outputOptions, parsing } from '../parse.js';
 import { chooseReporter } from '../report/choose.js';
 import { errorLine } from '../report/reporter.js';
 
@@ -26,9 +26,7 @@ if it does not match. Ctrl-C stops; run the same command again to resume.
 const OPTIONS = {
   ...connectionOptions,
   output: { type: 'string', short: 'o' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...outputOptions,
 } as const;
 
 export const download: Command = {
@@ -39,10 +37,6 @@ export const download: Command = {
     const { values, positionals } = parsing(() =>
       parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
     );
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length !== 1) throw new UsageError('download takes exactly one ID');
     const id = positionals[0] as string;
     const conn = connection(values);

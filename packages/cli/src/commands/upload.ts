@@ -6,7 +6,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { expandInputs } from '../expand-inputs.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
-import { connection, connectionOptions, parsing, positiveInt, size } from '../parse.js';
+import { connection, connectionOptions, outputOptions, parsing, positiveInt, size } from '../parse.js';
 import { runPool } from '../pool.js';
 import { chooseReporter } from '../report/choose.js';
 import { errorLine } from '../report/reporter.js';
@@ -35,9 +35,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   'chunk-size': { type: 'string' },
   concurrency: { type: 'string' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...outputOptions,
 } as const;
 
 export const upload: Command = {
@@ -48,10 +46,6 @@ export const upload: Command = {
     const { values, positionals } = parsing(() =>
       parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
     );
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return EXIT.ok;
-    }
     if (positionals.length === 0) throw new UsageError('upload needs at least one FILE');
     const conn = connection(values);
     const parallel = positiveInt('--parallel', values.parallel, 1);
