@@ -70,6 +70,7 @@ export abstract class BaseClient<Source> {
           endpoint: this.endpoint,
           capabilities: () => this.capabilities(),
           store: this.store,
+          sha256: this.sha256,
         },
         opened,
         { ...options, retry: { ...this.retry, ...options.retry } },
@@ -80,4 +81,7 @@ export abstract class BaseClient<Source> {
   }
 
   protected abstract open(source: Source): Promise<UploadSource>;
+
+  /** How chunks are hashed for Upload-Checksum; undefined: WebCrypto. */
+  protected readonly sha256: ((bytes: Uint8Array) => Promise<string>) | undefined = undefined;
 }

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { BaseClient, type DepotClientOptions } from './base-client.js';
 import { type DownloadOptions, type DownloadResult, downloadFile } from './download-file.js';
 import { FileResumeStore } from './file-resume-store.js';
+import { nodeFetch } from './node-fetch.js';
 import { fileSource } from './node-file-source.js';
+import { sha256Sliced } from './node-sha256.js';
 import { blobSource, bytesSource, type UploadSource } from './source.js';
 import { type ByteStream, streamSource } from './stream-source.js';
 
@@ -12,8 +14,10 @@ export type NodeUploadInput = string | Uint8Array | Blob | ByteStream | Readable
 /** The Depot client for Node: uploads files by path and downloads to files, resuming both. */
 export class DepotClient extends BaseClient<NodeUploadInput> {
   constructor(options: DepotClientOptions) {
-    super(options, () => new FileResumeStore());
+    super({ ...options, fetch: options.fetch ?? nodeFetch }, () => new FileResumeStore());
   }
+
+  protected override readonly sha256 = sha256Sliced;
 
   /** Downloads the file `id` (or a full URL) to `dest`, continuing a partial `dest`. */
   download(id: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {

@@ -65,7 +65,9 @@ export class Transport {
 export function networkError(err: unknown, signal: AbortSignal | undefined, what: string): DepotError {
   if (err instanceof DepotError) return err;
   if (signal?.aborted) return new DepotError(ClientCodes.aborted, undefined, 'aborted', { cause: err });
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const detail = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  // fetch puts the socket's error in `cause`; node:http gives it directly
+  const e = err as { code?: string; cause?: { code?: string; message?: string } };
+  const detail =
+    e.cause?.code ?? e.cause?.message ?? e.code ?? (err instanceof Error ? err.message : String(err));
   return new DepotError(ClientCodes.network, undefined, `${what}: ${detail}`, { cause: err });
 }

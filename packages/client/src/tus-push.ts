@@ -1,4 +1,3 @@
-import { sha256Base64 } from './encoding.js';
 import { ClientCodes, DepotError } from './errors.js';
 import { backoff, isRetryable, type RetryPolicy, sleep } from './retry.js';
 import type { UploadSource } from './source.js';
@@ -11,7 +10,8 @@ export interface PushContext {
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal | undefined;
   readonly chunkSize: number;
-  readonly checksum: boolean;
+  /** sha256 (base64) of each chunk for Upload-Checksum; undefined: send no checksum */
+  readonly sha256: ((bytes: Uint8Array) => Promise<string>) | undefined;
   /** the server confirmed bytes up to `offset` */
   onOffset(offset: number): void;
   /** body bytes put on the wire (attempts that failed included) */
@@ -22,10 +22,10 @@ export async function readChunk(
   source: UploadSource,
   start: number,
   end: number,
-  checksum: boolean,
+  sha256: ((bytes: Uint8Array) => Promise<string>) | undefined,
 ): Promise<Chunk> {
   const bytes = await source.read(start, end);
-  return checksum ? { bytes, sha256: await sha256Base64(bytes) } : { bytes };
+  return sha256 ? { bytes, sha256: await sha256(bytes) } : { bytes };
 }
 
 /**
@@ -48,13 +48,13 @@ export async function pushUpload(
   for (;;) {
     if (lengthKnown && source.size !== undefined && offset >= source.size) return;
     const end = offset + ctx.chunkSize;
-    const current = ahead?.start === offset ? ahead.chunk : readChunk(source, offset, end, ctx.checksum);
+    const current = ahead?.start === offset ? ahead.chunk : readChunk(source, offset, end, ctx.sha256);
     ahead = undefined;
     try {
       const chunk = await current;
       const declare = !lengthKnown && source.size !== undefined ? source.size : undefined;
       if (!source.sequential && (source.size === undefined || end < source.size)) {
-        const chunk = readChunk(source, end, end + ctx.chunkSize, ctx.checksum);
+        const chunk = readChunk(source, end, end + ctx.chunkSize, ctx.sha256);
         chunk.catch(() => {}); // awaited (or dropped) on the next turn
         ahead = { start: end, chunk };
       }

@@ -1,5 +1,5 @@
 import type { Capabilities } from './capabilities.js';
-import { encodeMetadata } from './encoding.js';
+import { encodeMetadata, sha256Base64 } from './encoding.js';
 import { ClientCodes, DepotError, isDepotError } from './errors.js';
 import { type Progress, ProgressMeter } from './progress.js';
 import type { ResumeEntry, ResumeStore } from './resume-store.js';
@@ -42,6 +42,8 @@ export interface UploadDeps {
   readonly endpoint: string;
   readonly capabilities: () => Promise<Capabilities>;
   readonly store: ResumeStore | undefined;
+  /** sha256 → base64 for Upload-Checksum (WebCrypto by default; Node passes a faster one) */
+  readonly sha256?: (bytes: Uint8Array) => Promise<string>;
 }
 
 export const DEFAULT_CHUNK = 16 * 2 ** 20;
@@ -61,6 +63,7 @@ export async function uploadSource(
   if (!(chunkSize >= 1)) throw new DepotError('ERR_BAD_OPTION', undefined, 'chunkSize must be ≥ 1 byte');
   const caps = await deps.capabilities();
   const checksum = options.checksum !== false && caps.checksums.has('sha256');
+  const sha256 = checksum ? (deps.sha256 ?? sha256Base64) : undefined;
   const size = source.size;
   const key =
     options.resume !== false && store && source.fingerprint && size !== undefined
@@ -84,7 +87,7 @@ export async function uploadSource(
     retry,
     signal,
     chunkSize,
-    checksum,
+    sha256,
     onOffset: (o) => {
       offsets[part] = o;
       report();
@@ -101,7 +104,7 @@ export async function uploadSource(
     const n = partCount(options.parallel, size, caps);
     if (n === 1 && size !== undefined && size <= chunkSize && caps.extensions.has('creation-with-upload')) {
       // small and known: one request does it all
-      const first = await readChunk(source, 0, size, checksum);
+      const first = await readChunk(source, 0, size, sha256);
       const created = await withRetry(retry, signal, () => {
         sent += first.bytes.byteLength;
         return createUpload(transport, endpoint, { length: size, metadata, first }, signal);
