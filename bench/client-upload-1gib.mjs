@@ -68,7 +68,9 @@ try {
       const name = names[(i + r) % names.length];
       times[name].push(await cases[name]());
     }
-    console.error(`rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`);
+    console.error(
+      `rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`,
+    );
   }
 } finally {
   await depot.stop();
@@ -90,4 +92,6 @@ table(
   ]),
 );
 const ratio = med['depot upload'] / anchor;
-console.log(`\ntarget: depot upload ≤ 1.15× curl in one PATCH: ${ratio.toFixed(2)}× — ${verdict(ratio <= 1.15)}`);
+console.log(
+  `\ntarget: depot upload ≤ 1.15× curl in one PATCH: ${ratio.toFixed(2)}× — ${verdict(ratio <= 1.15)}`,
+);

@@ -33,7 +33,9 @@ export function startCli(args, configDir = path.join(SHM, `cli-config-${process.
   child.stdout.on('data', (c) => {
     stdout += c;
   });
-  const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout })));
+  const done = new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout })),
+  );
   return { child, done };
 }
 
@@ -49,7 +51,9 @@ export function curlPatch(url, file, headers) {
   const args = ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PATCH', '-T', file, url];
   for (const [k, v] of Object.entries(h)) args.unshift('-H', `${k}: ${v}`);
   return new Promise((resolve, reject) =>
-    execFile('curl', args, (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(Number(stdout)))),
+    execFile('curl', args, (err, stdout, stderr) =>
+      err ? reject(new Error(stderr || err.message)) : resolve(Number(stdout)),
+    ),
   );
 }
 

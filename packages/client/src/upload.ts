@@ -65,8 +65,12 @@ export async function uploadSource(
   const checksum = options.checksum !== false && caps.checksums.has('sha256');
   const sha256 = checksum ? (deps.sha256 ?? sha256Base64) : undefined;
   const size = source.size;
+  const n = partCount(options.parallel, size, caps);
+  // small and known: one request does it all, and leaves nothing to resume
+  const oneShot =
+    n === 1 && size !== undefined && size <= chunkSize && caps.extensions.has('creation-with-upload');
   const key =
-    options.resume !== false && store && source.fingerprint && size !== undefined
+    !oneShot && options.resume !== false && store && source.fingerprint && size !== undefined
       ? `${source.fingerprint}@${endpoint}`
       : undefined;
   const meta = {
@@ -97,13 +101,11 @@ export async function uploadSource(
     },
   });
 
-  let resumed = false;
   let parts = await resumeParts(deps, key, size, signal);
-  if (parts) resumed = true;
-  else {
-    const n = partCount(options.parallel, size, caps);
-    if (n === 1 && size !== undefined && size <= chunkSize && caps.extensions.has('creation-with-upload')) {
-      // small and known: one request does it all
+  const resumed = parts !== undefined;
+  let remembered = resumed;
+  if (!parts) {
+    if (oneShot && size !== undefined) {
       const first = await readChunk(source, 0, size, sha256);
       const created = await withRetry(retry, signal, () => {
         sent += first.bytes.byteLength;
@@ -115,6 +117,7 @@ export async function uploadSource(
       if (key && size !== undefined) {
         const entry: ResumeEntry = { urls: parts.map((p) => p.url), size, createdAt: Date.now() };
         await store?.set(key, entry);
+        remembered = true;
       }
     }
   }
@@ -136,7 +139,7 @@ export async function uploadSource(
     );
     url = final.url;
   }
-  if (key) await store?.delete(key);
+  if (key && remembered) await store?.delete(key);
   const total = source.size ?? offsets.reduce((a, b) => a + b, 0);
   return { id: idOf(url), url, size: total, resumed, bytesSent: sent };
 }

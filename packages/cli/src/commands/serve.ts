@@ -1,4 +1,3 @@
-import { serve as startServing } from '@depot/server';
 import type { Command } from '../command.js';
 
 export const serve: Command = {
@@ -10,5 +9,6 @@ export const serve: Command = {
 Starts the server. Every DEPOT_* setting is also a flag: DEPOT_MAX_UPLOAD_SIZE=1GiB is
 --max-upload-size 1GiB (flags win). See the README for the list.
 `,
-  run: (args) => startServing(args),
+  // loaded on demand: the server's dependencies (fastify, SQLite, …) would slow every other command's start
+  run: async (args) => (await import('@depot/server')).serve(args),
 };

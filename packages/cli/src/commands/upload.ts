@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { DepotClient, isDepotError } from '@depot/client';
 import type { Command } from '../command.js';
@@ -62,6 +63,8 @@ export const upload: Command = {
     const interrupt = interruptSignal();
     const fatal = new AbortController();
     const signal = AbortSignal.any([interrupt.signal, fatal.signal]);
+    // every request in flight listens on it: --concurrency × --parallel of them, not a leak
+    setMaxListeners(0, signal);
     const t0 = performance.now();
     let ok = 0;
     let failed = problems.length;
