@@ -44,6 +44,7 @@ const cases = {
     return ms;
   },
   'depot upload': async () => cli([]),
+  'depot upload --no-checksum': async () => cli(['--no-checksum']),
   'depot upload --parallel 4': async () => cli(['--parallel', '4']),
 };
 

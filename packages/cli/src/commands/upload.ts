@@ -22,6 +22,7 @@ command again to send only what is missing.
   --parallel N        split each file into N parts sent at once (default 1)
   --chunk-size S      bytes per request, e.g. 8MiB (default 16MiB)
   --concurrency N     files at a time (default 4)
+  --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
   --json              one JSON line per file, then a summary
   --quiet             print nothing but errors
   --url URL           the server (DEPOT_URL; default http://127.0.0.1:8080)
@@ -36,6 +37,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   'chunk-size': { type: 'string' },
   concurrency: { type: 'string' },
+  'no-checksum': { type: 'boolean' },
   ...outputOptions,
 } as const;
 
@@ -78,6 +80,7 @@ export const upload: Command = {
           const r = await client.upload(f.path, {
             parallel,
             chunkSize,
+            checksum: values['no-checksum'] !== true,
             signal,
             onProgress: (p) => reporter.progress(f.path, p),
           });
