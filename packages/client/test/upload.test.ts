@@ -43,6 +43,14 @@ describe('DepotClient.upload', () => {
     expect(res.size).toBe(data.length);
   });
 
+  it('sends no Upload-Checksum with checksum: false', async () => {
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(data, { chunkSize: 64 * KiB, checksum: false });
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    expect(rec.seen.filter((r) => r.method === 'PATCH').length).toBeGreaterThan(1);
+    expect(rec.seen.some((r) => r.headers.has('upload-checksum'))).toBe(false);
+  });
+
   it('uploads a file by path with its name in the metadata', async () => {
     const file = path.join(work.dir, 'report.csv');
     await writeFile(file, data);
