@@ -1,61 +1,40 @@
 #!/usr/bin/env node
-import { UsageError } from './options.js';
-import { PROCESS_USAGE, processCommand } from './process-command.js';
-import { TOKEN_USAGE, tokenCommand } from './token-command.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT, UsageError } from './exit-codes.js';
 
-const USAGE = `usage: depot <command> [options]
-
-commands:
-  serve [--port N] [--host H] [--data-dir DIR] [...]   start the server (every DEPOT_* setting is a flag)
-  token create NAME [--owner O] [--quota SIZE] | ls | revoke ID   manage API tokens (admin)
-  process TYPE INPUT [-o OUTPUT]                       run a processor on a local file, no server
-
-The client commands take --url URL (DEPOT_URL, default http://127.0.0.1:8080) and
---token TOKEN (DEPOT_TOKEN).
-`;
+const usage = () =>
+  `usage: depot <command> [options]   (depot <command> --help for more)\n\ncommands:\n${COMMANDS.map((c) => `  ${c.summary}`).join('\n')}\n`;
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      if (rest.includes('--help')) {
-        process.stdout.write(USAGE);
-        return 0;
-      }
-      // loaded only here: client commands start fast without the server's dependencies
-      return (await import('@depot/server')).serve(rest);
-    case 'token':
-      if (rest.includes('--help')) {
-        process.stdout.write(TOKEN_USAGE);
-        return 0;
-      }
-      return tokenCommand(rest);
-    case 'process':
-      if (rest.includes('--help')) {
-        process.stdout.write(PROCESS_USAGE);
-        return 0;
-      }
-      return processCommand(rest);
-    case undefined:
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`depot: unknown command ${command}\n${USAGE}`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`depot: unknown command ${name}\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`depot ${name}: ${err.message} (see depot ${name} --help)\n`);
+      return EXIT.usage;
+    }
+    throw err;
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`depot: ${err.message}\n`);
-      process.exit(2);
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`depot: ${message}\n`);
-    process.exit(1);
+    process.stderr.write(`depot: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT.failed);
   },
 );

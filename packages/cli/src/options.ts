@@ -1,7 +1,6 @@
-/** Thrown for a command line that cannot run: exit code 2 with the message. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './exit-codes.js';
+
+export { UsageError };
 
 /** Command-line words split into positionals and `--name value` / `--name=value` options. */
 export interface ParsedArgs {

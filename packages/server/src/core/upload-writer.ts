@@ -50,6 +50,10 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   const fileHash = verifying ? running?.copy() : running;
   const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
   req.onGuard?.(guard);
+  // A body cut off before blobs.write attaches its listeners destroys the guard with an error that
+  // nobody hears yet: without this listener that is an uncaught exception that ends the process.
+  // The write loop still sees it (the guard is errored) and reports the chunk as interrupted.
+  guard.on('error', () => {});
   const onClose = () => {
     if (!body.readableEnded) guard.destroy(errors.requestAborted('the request body was cut off'));
   };

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DepotClient, isDepotError } from '@depot/client';
+import type { Command } from '../command.js';
+import { describeError } from '../describe-error.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { bytes } from '../format.js';
+import { interruptSignal } from '../interrupt.js';
+import { connection, connectionOptions, outputOptions, parsing } from '../parse.js';
+import { chooseReporter } from '../report/choose.js';
+import { errorLine } from '../report/reporter.js';
+
+const USAGE = `usage: depot download ID [-o PATH] [options]
+
+Downloads a file (by id, or its full URL) to PATH (default: ./ID). A partial PATH is continued
+where it stopped; the whole is checked against the server's sha256 (Repr-Digest) and removed
+if it does not match. Ctrl-C stops; run the same command again to resume.
+
+  -o, --output PATH   where to write the file
+  --json              print the result as JSON
+  --quiet             print nothing but errors
+  --url URL           the server (DEPOT_URL; default http://127.0.0.1:8080)
+  --token TOKEN       bearer token (DEPOT_TOKEN)
+`;
+
+const OPTIONS = {
+  ...connectionOptions,
+  output: { type: 'string', short: 'o' },
+  ...outputOptions,
+} as const;
+
+export const download: Command = {
+  name: 'download',
+  summary: 'download ID [-o PATH]   download a file, resuming a partial PATH',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parsing(() =>
+      parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
+    );
+    if (positionals.length !== 1) throw new UsageError('download takes exactly one ID');
+    const id = positionals[0] as string;
+    const conn = connection(values);
+    const dest = values.output ?? path.basename(new URL(id, 'http://x/').pathname);
+    if (!dest) throw new UsageError('give a destination with -o PATH');
+    const reporter = chooseReporter(values, 0, 1);
+    const client = new DepotClient(conn);
+    const interrupt = interruptSignal();
+    const t0 = performance.now();
+    try {
+      await client.probe(interrupt.signal);
+      reporter.start(dest, undefined);
+      const r = await client.download(id, dest, {
+        signal: interrupt.signal,
+        onProgress: (p) => reporter.progress(dest, p),
+      });
+      const resumed = r.resumed ? ', resumed' : '';
+      reporter.done(
+        dest,
+        `${id} -> ${dest} (${bytes(r.size)}, sha256 ${r.sha256 ? 'verified' : 'not given by the server'}${resumed})`,
+        {
+          id,
+          path: r.path,
+          size: r.size,
+          resumed: r.resumed,
+          bytesReceived: r.bytesReceived,
+          sha256: r.sha256,
+        },
+      );
+      reporter.finish('downloaded', {
+        ok: 1,
+        failed: 0,
+        bytes: r.bytesReceived,
+        seconds: (performance.now() - t0) / 1000,
+        interrupted: false,
+      });
+      return EXIT.ok;
+    } catch (err) {
+      if (interrupt.interrupted()) {
+        errorLine(`interrupted; ${dest} is kept: run the same command again to resume`);
+        return EXIT.interrupted;
+      }
+      const message = describeError(err, conn.url);
+      if (values.json) {
+        const code = isDepotError(err) ? err.code : 'ERR_FAILED';
+        process.stdout.write(`${JSON.stringify({ id, ok: false, error: { code, message } })}\n`);
+      }
+      errorLine(message);
+      return EXIT.failed;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};

@@ -1,0 +1,12 @@
+import type { Command } from '../command.js';
+import { download } from './download.js';
+import { processFile } from './process.js';
+import { serve } from './serve.js';
+import { token } from './token.js';
+import { upload } from './upload.js';
+
+/**
+ * Every `depot` command. A new command is a file in this directory and one line here (kept in
+ * alphabetical order, so commands added at the same time rarely touch the same line).
+ */
+export const COMMANDS: readonly Command[] = [download, processFile, serve, token, upload];

@@ -1,0 +1,130 @@
+import { setMaxListeners } from 'node:events';
+import { parseArgs } from 'node:util';
+import { DepotClient, isDepotError } from '@depot/client';
+import type { Command } from '../command.js';
+import { describeError, isFatal } from '../describe-error.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { expandInputs } from '../expand-inputs.js';
+import { bytes } from '../format.js';
+import { interruptSignal } from '../interrupt.js';
+import { connection, connectionOptions, outputOptions, parsing, positiveInt, size } from '../parse.js';
+import { runPool } from '../pool.js';
+import { chooseReporter } from '../report/choose.js';
+import { errorLine } from '../report/reporter.js';
+
+const USAGE = `usage: depot upload FILE... [options]
+
+Uploads files (directories with -r; quoted globs like 'logs/**/*.csv') over tus, resuming any
+earlier unfinished upload of the same file. Ctrl-C stops and keeps the state: run the same
+command again to send only what is missing.
+
+  -r, --recursive     upload the files in directories, recursively
+  --parallel N        split each file into N parts sent at once (default 1)
+  --chunk-size S      bytes per request, e.g. 8MiB (default 16MiB)
+  --concurrency N     files at a time (default 4)
+  --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
+  --json              one JSON line per file, then a summary
+  --quiet             print nothing but errors
+  --url URL           the server (DEPOT_URL; default http://127.0.0.1:8080)
+  --token TOKEN       bearer token (DEPOT_TOKEN)
+
+Exit codes: 0 all uploaded, 1 some failed, 2 usage error, 130 interrupted (resumable).
+`;
+
+const OPTIONS = {
+  ...connectionOptions,
+  recursive: { type: 'boolean', short: 'r' },
+  parallel: { type: 'string' },
+  'chunk-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  'no-checksum': { type: 'boolean' },
+  ...outputOptions,
+} as const;
+
+export const upload: Command = {
+  name: 'upload',
+  summary: 'upload FILE... [-r] [--parallel N] [--chunk-size S] [--concurrency N] [--json]   upload files',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parsing(() =>
+      parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
+    );
+    if (positionals.length === 0) throw new UsageError('upload needs at least one FILE');
+    const conn = connection(values);
+    const parallel = positiveInt('--parallel', values.parallel, 1);
+    const concurrency = positiveInt('--concurrency', values.concurrency, 4);
+    const chunkSize = size('--chunk-size', values['chunk-size'], undefined);
+
+    const { files, problems } = await expandInputs(positionals, values.recursive === true);
+    const total = files.reduce((a, f) => a + f.size, 0);
+    const reporter = chooseReporter(values, total, files.length);
+    for (const p of problems) reporter.failed(p.input, p.message, 'ERR_INPUT');
+    if (files.length === 0) return EXIT.failed;
+
+    const client = new DepotClient(conn);
+    const interrupt = interruptSignal();
+    const fatal = new AbortController();
+    const signal = AbortSignal.any([interrupt.signal, fatal.signal]);
+    // every request in flight listens on it: --concurrency × --parallel of them, not a leak
+    setMaxListeners(0, signal);
+    const t0 = performance.now();
+    let ok = 0;
+    let failed = problems.length;
+    let sent = 0;
+    let fatalError: unknown;
+    try {
+      await client.probe(signal);
+      await runPool(files, concurrency, signal, async (f) => {
+        reporter.start(f.path, f.size);
+        try {
+          const r = await client.upload(f.path, {
+            parallel,
+            chunkSize,
+            checksum: values['no-checksum'] !== true,
+            signal,
+            onProgress: (p) => reporter.progress(f.path, p),
+          });
+          ok++;
+          sent += r.size;
+          const resumed = r.resumed ? ', resumed' : '';
+          reporter.done(f.path, `${f.path} -> ${r.id} (${bytes(r.size)}${resumed})`, {
+            id: r.id,
+            url: r.url,
+            size: r.size,
+            resumed: r.resumed,
+            bytesSent: r.bytesSent,
+          });
+        } catch (err) {
+          if (signal.aborted) return; // interrupted or stopped by a fatal error: not this file's fault
+          if (isFatal(err)) {
+            fatalError = err;
+            fatal.abort();
+            return;
+          }
+          failed++;
+          reporter.failed(f.path, `${f.path}: ${describeError(err, conn.url)}`, codeOf(err));
+        }
+      });
+    } catch (err) {
+      fatalError = err; // the probe: no server there
+    } finally {
+      interrupt.dispose();
+    }
+    if (fatalError !== undefined && !interrupt.interrupted()) {
+      errorLine(describeError(fatalError, conn.url));
+      return EXIT.failed;
+    }
+    const summary = {
+      ok,
+      failed,
+      bytes: sent,
+      seconds: (performance.now() - t0) / 1000,
+      interrupted: interrupt.interrupted(),
+    };
+    reporter.finish('uploaded', summary);
+    if (summary.interrupted) return EXIT.interrupted;
+    return failed > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
+
+const codeOf = (err: unknown): string | undefined => (isDepotError(err) ? err.code : undefined);

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli } from './helpers/run-cli.js';
+import { depotServer, type Started } from './helpers/servers.js';
+
+let depot: Started;
+let work: string;
+let env: Record<string, string>;
+const body = randomBytes(3 * 2 ** 20 + 9);
+let id: string;
+
+beforeAll(async () => {
+  depot = await depotServer();
+  work = await mkdtemp(path.join(tmpdir(), 'depot-cli-dl-'));
+  env = { DEPOT_URL: depot.url, DEPOT_TOKEN: depot.token, XDG_CONFIG_HOME: path.join(work, 'config') };
+  await writeFile(path.join(work, 'src.bin'), body);
+  const up = await runCli(['upload', 'src.bin', '--json'], env, work);
+  id = String(jsonLines(up.stdout)[0]?.id);
+});
+afterAll(async () => {
+  await depot.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('depot download', () => {
+  it('downloads to -o PATH and verifies the sha256', async () => {
+    const r = await runCli(['download', id, '-o', 'out.bin'], env, work);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${id} -> out.bin (3.0 MiB, sha256 verified)`);
+    expect((await readFile(path.join(work, 'out.bin'))).equals(body)).toBe(true);
+  });
+
+  it('resumes a partial PATH', async () => {
+    await writeFile(path.join(work, 'part.bin'), body.subarray(0, 1_000_000));
+    const r = await runCli(['download', id, '-o', 'part.bin', '--json'], env, work);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({ resumed: true, bytesReceived: body.length - 1_000_000 });
+    expect(
+      createHash('sha256')
+        .update(await readFile(path.join(work, 'part.bin')))
+        .digest('base64'),
+    ).toBe(jsonLines(r.stdout)[0]?.sha256);
+  });
+
+  it('reports an unknown id in one line (exit 1)', async () => {
+    const r = await runCli(['download', 'nope', '-o', 'nope.bin'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: GET .*nope: .*\n$/);
+  });
+
+  it('exits 2 without an ID', async () => {
+    expect((await runCli(['download'], env, work)).code).toBe(2);
+  });
+
+  it('reports a full disk in one line (exit 1), and resumes once there is room', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+    try {
+      const dest = path.join(dir, 'big.bin');
+      const r = await runCli(['download', id, '-o', dest], env, work);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`depot: ${dest}: no space left on the device\n`);
+      execFileSync('mount', ['-o', 'remount,size=8m', dir]);
+      const again = await runCli(['download', id, '-o', dest, '--json'], env, work);
+      expect(again.code).toBe(0);
+      expect(jsonLines(again.stdout)[0]).toMatchObject({ resumed: true });
+      expect((await readFile(dest)).equals(body)).toBe(true);
+    } finally {
+      execFileSync('umount', ['-l', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

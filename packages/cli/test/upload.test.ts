@@ -1,0 +1,173 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, startCli } from './helpers/run-cli.js';
+import { depotServer, type Started, tusNodeServer } from './helpers/servers.js';
+
+let depot: Started;
+let work: string;
+let env: Record<string, string>;
+const MiB = 2 ** 20;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function stored(id: unknown): Promise<Buffer> {
+  const res = await fetch(`${depot.url}/files/${id}`, {
+    headers: { Authorization: `Bearer ${depot.token}` },
+  });
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+beforeAll(async () => {
+  depot = await depotServer();
+  work = await mkdtemp(path.join(tmpdir(), 'depot-cli-up-'));
+  env = { DEPOT_URL: depot.url, DEPOT_TOKEN: depot.token, XDG_CONFIG_HOME: path.join(work, 'config') };
+  await mkdir(path.join(work, 'dir', 'sub'), { recursive: true });
+  await writeFile(path.join(work, 'a.bin'), randomBytes(3 * MiB + 5));
+  await writeFile(path.join(work, 'dir', 'x.csv'), 'x\n1\n');
+  await writeFile(path.join(work, 'dir', 'sub', 'y.csv'), 'y\n2\n');
+  await writeFile(path.join(work, 'dir', 'sub', 'z.txt'), 'z');
+});
+afterAll(async () => {
+  await depot.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('depot upload', () => {
+  it('uploads files, directories with -r and globs; one missing file fails alone', async () => {
+    const r = await runCli(
+      ['upload', 'a.bin', '-r', 'dir/sub', 'dir/*.csv', 'missing.bin', '--json'],
+      env,
+      work,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual(['depot: missing.bin: no such file']);
+    const lines = jsonLines(r.stdout);
+    const ok = lines.filter((l) => l.ok === true);
+    expect(ok.map((l) => l.file).sort()).toEqual(['a.bin', 'dir/sub/y.csv', 'dir/sub/z.txt', 'dir/x.csv']);
+    for (const l of ok) {
+      expect(sha(await stored(l.id))).toBe(sha(await readFile(path.join(work, String(l.file)))));
+    }
+    expect(lines.at(-1)?.summary).toMatchObject({ ok: 4, failed: 1, interrupted: false });
+  });
+
+  it('refuses a directory without -r, with one line and exit 1', async () => {
+    const r = await runCli(['upload', 'dir'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('depot: dir: is a directory (use -r to upload what is in it)\n');
+  });
+
+  it('splits a file into parallel parts with --parallel and --chunk-size', async () => {
+    const big = randomBytes(12 * MiB + 1);
+    await writeFile(path.join(work, 'big.bin'), big);
+    const r = await runCli(
+      ['upload', 'big.bin', '--parallel', '2', '--chunk-size', '1MiB', '--json'],
+      env,
+      work,
+    );
+    expect(r.code).toBe(0);
+    const [line] = jsonLines(r.stdout);
+    expect(sha(await stored(line?.id))).toBe(sha(big));
+  });
+
+  it('prints plain lines and a summary when stdout is not a terminal', async () => {
+    const r = await runCli(['upload', 'dir/x.csv'], env, work);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^dir\/x\.csv -> \w+ \(4 B\)\n1 uploaded; 4 B in [\d.]+ s/);
+    const quiet = await runCli(['upload', 'dir/x.csv', '--quiet'], env, work);
+    expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('exits 2 on usage errors', async () => {
+    for (const args of [
+      ['upload'],
+      ['upload', 'a.bin', '--bogus'],
+      ['upload', 'a.bin', '--parallel', '0'],
+      ['nope'],
+    ]) {
+      const r = await runCli(args, env, work);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says in one line that the server cannot be reached (exit 1)', async () => {
+    const r = await runCli(['upload', 'a.bin', '--url', 'http://127.0.0.1:9'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: cannot reach the server at http:\/\/127\.0\.0\.1:9 .*\n$/);
+  });
+
+  it('says in one line that the token is refused (exit 1), however many files', async () => {
+    const r = await runCli(['upload', 'a.bin', 'dir/x.csv', '--token', 'wrong-token'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: the server at .* refused the token \(401 ERR_UNAUTHORIZED\).*\n$/);
+  });
+
+  it('stops on Ctrl-C with exit 130; the same command again sends only the rest', async () => {
+    const body = randomBytes(64 * MiB);
+    await writeFile(path.join(work, 'slow.bin'), body);
+    const args = ['upload', 'slow.bin', '--chunk-size', '256KiB', '--json'];
+    const run = startCli(args, env, work);
+    const storeFile = path.join(work, 'config', 'depot', 'uploads.json');
+    const url = await waitFor(async () => {
+      const entries = Object.values(JSON.parse(await readFile(storeFile, 'utf8').catch(() => '{}')));
+      return (entries[0] as { urls: string[] } | undefined)?.urls[0];
+    });
+    run.child.kill('SIGINT');
+    const first = await run.done;
+    expect(first.code).toBe(130);
+    expect(jsonLines(first.stdout).at(-1)?.summary).toMatchObject({ ok: 0, interrupted: true });
+
+    const head = await fetch(url, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${depot.token}` },
+    });
+    const offset = Number(head.headers.get('upload-offset'));
+    const again = await runCli(args, env, work);
+    expect(again.code).toBe(0);
+    const [line] = jsonLines(again.stdout);
+    expect(line).toMatchObject({ ok: true, resumed: true });
+    expect(line?.bytesSent).toBeLessThanOrEqual(body.length - offset);
+    expect(sha(await stored(line?.id))).toBe(sha(body));
+  });
+
+  it('uploads to another tus 1.0 server: @tus/server with its FileStore', async () => {
+    const tus = await tusNodeServer();
+    try {
+      const body = randomBytes(5 * MiB + 3);
+      await writeFile(path.join(work, 'tus.bin'), body);
+      const r = await runCli(
+        [
+          'upload',
+          'tus.bin',
+          'dir/x.csv',
+          '--url',
+          tus.url,
+          '--chunk-size',
+          '1MiB',
+          '--parallel',
+          '2',
+          '--json',
+        ],
+        { ...env, DEPOT_TOKEN: '' },
+        work,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const [line] = jsonLines(r.stdout).filter((l) => l.file === 'tus.bin');
+      expect((await readFile(path.join(tus.dir, String(line?.id)))).equals(body)).toBe(true);
+    } finally {
+      await tus.close();
+    }
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

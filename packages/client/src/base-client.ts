@@ -1,0 +1,87 @@
+import { type Capabilities, discover } from './capabilities.js';
+import type { ResumeStore } from './resume-store.js';
+import type { RetryPolicy } from './retry.js';
+import type { UploadSource } from './source.js';
+import { Transport } from './transport.js';
+import { type UploadOptions, type UploadResult, uploadSource } from './upload.js';
+
+export interface DepotClientOptions {
+  /** the server, e.g. http://127.0.0.1:8080 (the tus endpoint is URL/files/) */
+  readonly url: string;
+  /** bearer token */
+  readonly token?: string;
+  /** where unfinished uploads are remembered; false: nowhere (no resume across processes) */
+  readonly store?: ResumeStore | false;
+  readonly retry?: Partial<RetryPolicy>;
+  /** a fetch to use instead of the global one */
+  readonly fetch?: typeof fetch;
+}
+
+/** The platform-independent client; Node and browser entries add how to open their sources. */
+export abstract class BaseClient<Source> {
+  protected readonly transport: Transport;
+  protected readonly store: ResumeStore | undefined;
+  protected readonly retry: Partial<RetryPolicy> | undefined;
+  /** the tus endpoint */
+  readonly endpoint: string;
+  #caps: Promise<Capabilities> | undefined;
+
+  constructor(options: DepotClientOptions, defaultStore: () => ResumeStore | undefined) {
+    this.transport = new Transport(options);
+    this.endpoint = `${this.transport.base}/files/`;
+    this.store = options.store === false ? undefined : (options.store ?? defaultStore());
+    this.retry = options.retry;
+  }
+
+  /** What the server supports (asked once, with OPTIONS). */
+  capabilities(): Promise<Capabilities> {
+    this.#caps ??= discover(this.transport, this.endpoint);
+    return this.#caps;
+  }
+
+  /**
+   * Checks that the server answers at all (OPTIONS, no retries): a wrong URL or a server that is
+   * down fails here at once with ERR_NETWORK instead of after a round of retries per file.
+   */
+  async probe(signal?: AbortSignal): Promise<Capabilities> {
+    const res = await this.transport.send(
+      'OPTIONS',
+      this.endpoint,
+      { 'Tus-Resumable': '1.0.0' },
+      undefined,
+      signal,
+    );
+    await res.arrayBuffer();
+    return this.capabilities();
+  }
+
+  /** The download URL of a file id (a full URL passes through). */
+  fileUrl(idOrUrl: string): string {
+    return /^https?:\/\//i.test(idOrUrl) ? idOrUrl : `${this.endpoint}${encodeURIComponent(idOrUrl)}`;
+  }
+
+  /** Uploads `source`; resumes an unfinished upload of the same source when it can. */
+  async upload(source: Source, options: UploadOptions = {}): Promise<UploadResult> {
+    const opened = await this.open(source);
+    try {
+      return await uploadSource(
+        {
+          transport: this.transport,
+          endpoint: this.endpoint,
+          capabilities: () => this.capabilities(),
+          store: this.store,
+          sha256: this.sha256,
+        },
+        opened,
+        { ...options, retry: { ...this.retry, ...options.retry } },
+      );
+    } finally {
+      await opened.close();
+    }
+  }
+
+  protected abstract open(source: Source): Promise<UploadSource>;
+
+  /** How chunks are hashed for Upload-Checksum; undefined: WebCrypto. */
+  protected readonly sha256: ((bytes: Uint8Array) => Promise<string>) | undefined = undefined;
+}

@@ -1,0 +1,73 @@
+import { ClientCodes, DepotError, errorFromResponse } from './errors.js';
+
+export interface TransportOptions {
+  readonly url: string;
+  readonly token?: string;
+  readonly fetch?: typeof fetch;
+}
+
+/** never in a SharedArrayBuffer, hence the cast to what BodyInit wants */
+type Body = Uint8Array | undefined;
+
+/** fetch with the bearer token and tus version header; network failures become DepotErrors. */
+export class Transport {
+  readonly base: string;
+  readonly #token: string | undefined;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: TransportOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** The absolute URL of a path or an id-relative URL. */
+  resolve(pathOrUrl: string): string {
+    return new URL(pathOrUrl, `${this.base}/`).href;
+  }
+
+  async send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Body,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
+    const all: Record<string, string> = { ...headers };
+    if (this.#token) all.Authorization = `Bearer ${this.#token}`;
+    try {
+      return await this.#fetch(url, {
+        method,
+        headers: all,
+        body: body as Uint8Array<ArrayBuffer> | undefined,
+        signal,
+      });
+    } catch (err) {
+      throw networkError(err, signal, `${method} ${url}`);
+    }
+  }
+
+  /** Like send, but a status outside `ok` is thrown as a DepotError. */
+  async expect(
+    ok: readonly number[],
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: Body,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const res = await this.send(method, url, headers, body, signal);
+    if (!ok.includes(res.status)) throw await errorFromResponse(res, `${method} ${url}`);
+    return res;
+  }
+}
+
+export function networkError(err: unknown, signal: AbortSignal | undefined, what: string): DepotError {
+  if (err instanceof DepotError) return err;
+  if (signal?.aborted) return new DepotError(ClientCodes.aborted, undefined, 'aborted', { cause: err });
+  // fetch puts the socket's error in `cause`; node:http gives it directly
+  const e = err as { code?: string; cause?: { code?: string; message?: string } };
+  const detail =
+    e.cause?.code ?? e.cause?.message ?? e.code ?? (err instanceof Error ? err.message : String(err));
+  return new DepotError(ClientCodes.network, undefined, `${what}: ${detail}`, { cause: err });
+}

@@ -1,0 +1,163 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DepotClient, DepotError, FileResumeStore, type Progress } from '../src/index.js';
+import { recordingFetch, scratch, startDepot, type TestDepot } from './helpers/depot.js';
+
+let depot: TestDepot;
+let work: { dir: string; remove: () => Promise<void> };
+const KiB = 1024;
+const data = randomBytes(300 * KiB + 7);
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+const client = (extra: Partial<ConstructorParameters<typeof DepotClient>[0]> = {}) =>
+  new DepotClient({ url: depot.url, token: depot.token, store: false, ...extra });
+
+async function stored(id: string): Promise<Buffer> {
+  const res = await fetch(`${depot.url}/files/${id}`, {
+    headers: { Authorization: `Bearer ${depot.token}` },
+  });
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+beforeAll(async () => {
+  depot = await startDepot();
+  work = await scratch('depot-sdk-');
+});
+afterAll(async () => {
+  await depot.close();
+  await work.remove();
+});
+
+describe('DepotClient.upload', () => {
+  it('uploads bytes in chunks, each with a sha256 Upload-Checksum', async () => {
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(data, { chunkSize: 64 * KiB });
+    expect(sha256(await stored(res.id))).toBe(sha256(data));
+    const patches = rec.seen.filter((r) => r.method === 'PATCH');
+    expect(patches.length).toBe(Math.ceil(data.length / (64 * KiB)));
+    for (const p of patches) expect(p.headers.get('upload-checksum')).toMatch(/^sha256 [A-Za-z0-9+/]+=*$/);
+    expect(res.size).toBe(data.length);
+  });
+
+  it('sends no Upload-Checksum with checksum: false', async () => {
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(data, { chunkSize: 64 * KiB, checksum: false });
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    expect(rec.seen.filter((r) => r.method === 'PATCH').length).toBeGreaterThan(1);
+    expect(rec.seen.some((r) => r.headers.has('upload-checksum'))).toBe(false);
+  });
+
+  it('uploads a file by path with its name in the metadata', async () => {
+    const file = path.join(work.dir, 'report.csv');
+    await writeFile(file, data);
+    const res = await client().upload(file, { chunkSize: 100 * KiB });
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    const head = await fetch(`${depot.url}/files/${res.id}`, {
+      method: 'HEAD',
+      headers: { Authorization: `Bearer ${depot.token}` },
+    });
+    expect(head.headers.get('content-disposition')).toContain('report.csv');
+  });
+
+  it('uploads a small Blob in the creation request alone', async () => {
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(new Blob([data.subarray(0, 1000)]));
+    expect((await stored(res.id)).equals(data.subarray(0, 1000))).toBe(true);
+    expect(rec.seen.map((r) => r.method)).toEqual(['OPTIONS', 'POST']);
+  });
+
+  it('uploads a stream of unknown length with Upload-Defer-Length', async () => {
+    const rec = recordingFetch();
+    const stream = Readable.from([data.subarray(0, 70 * KiB), data.subarray(70 * KiB)]);
+    const res = await client({ fetch: rec.fetch }).upload(stream, { chunkSize: 64 * KiB });
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    const post = rec.seen.find((r) => r.method === 'POST');
+    expect(post?.headers.get('upload-defer-length')).toBe('1');
+    expect(rec.seen.filter((r) => r.headers.has('upload-length')).length).toBe(1);
+  });
+
+  it('uploads a web ReadableStream whose length is a multiple of the chunk size', async () => {
+    const body = data.subarray(0, 128 * KiB);
+    const res = await client().upload(new Blob([body]).stream(), { chunkSize: 64 * KiB });
+    expect((await stored(res.id)).equals(body)).toBe(true);
+  });
+
+  it('splits into parts uploaded at once and concatenates them', async () => {
+    const big = randomBytes(16 * 2 ** 20 + 3);
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(big, { parallel: 3, chunkSize: 2 * 2 ** 20 });
+    expect(sha256(await stored(res.id))).toBe(sha256(big));
+    const posts = rec.seen.filter((r) => r.method === 'POST').map((r) => r.headers.get('upload-concat'));
+    expect(posts.filter((c) => c === 'partial').length).toBe(3);
+    expect(posts.filter((c) => c?.startsWith('final;')).length).toBe(1);
+  });
+
+  it('sends a chunk again after the server refuses its checksum (460)', async () => {
+    let corrupted = 0;
+    const rec = recordingFetch((method, _headers, body) => {
+      if (method !== 'PATCH' || !body || corrupted > 0) return body;
+      corrupted++;
+      const bad = Uint8Array.from(body);
+      bad[0] = (bad[0] as number) ^ 0xff;
+      return bad;
+    });
+    const res = await client({ fetch: rec.fetch, retry: { minDelay: 10 } }).upload(data, {
+      chunkSize: 64 * KiB,
+    });
+    expect(corrupted).toBe(1);
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    expect(rec.seen.some((r) => r.method === 'HEAD')).toBe(true);
+  });
+
+  it('reports progress up to the whole size, with a rate', async () => {
+    const seen: Progress[] = [];
+    await client().upload(data, { chunkSize: 64 * KiB, onProgress: (p) => seen.push(p) });
+    const last = seen.at(-1);
+    expect(last?.bytesSent).toBe(data.length);
+    expect(last?.bytesTotal).toBe(data.length);
+    expect(last?.eta).toBe(0);
+    expect(seen.map((p) => p.bytesSent)).toEqual([...seen.map((p) => p.bytesSent)].sort((a, b) => a - b));
+  });
+
+  it('pauses on abort and resumes in another client, sending only the missing bytes', async () => {
+    const file = path.join(work.dir, 'resume.bin');
+    const body = randomBytes(1024 * KiB);
+    await writeFile(file, body);
+    const store = new FileResumeStore(path.join(work.dir, 'state', 'uploads.json'));
+    const pause = new AbortController();
+    let confirmed = 0;
+    const first = client({ store }).upload(file, {
+      chunkSize: 128 * KiB,
+      signal: pause.signal,
+      onProgress: (p) => {
+        confirmed = p.bytesSent;
+        if (p.bytesSent >= 512 * KiB) pause.abort();
+      },
+    });
+    await expect(first).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(confirmed).toBeGreaterThanOrEqual(512 * KiB);
+
+    const again = await client({ store }).upload(file, { chunkSize: 128 * KiB });
+    expect(again.resumed).toBe(true);
+    expect(again.bytesSent).toBeLessThanOrEqual(body.length - 512 * KiB);
+    expect((await stored(again.id)).equals(body)).toBe(true);
+    // finished: the store forgets it
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({});
+  });
+
+  it('fails with a typed error for a bad token', async () => {
+    const err = await new DepotClient({ url: depot.url, token: 'not-a-token', store: false })
+      .upload(data)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DepotError);
+    expect(err).toMatchObject({ status: 401, code: 'ERR_UNAUTHORIZED' });
+  });
+
+  it('fails with ERR_SOURCE for a missing file', async () => {
+    await expect(client().upload(path.join(work.dir, 'nope'))).rejects.toMatchObject({ code: 'ERR_SOURCE' });
+  });
+});
