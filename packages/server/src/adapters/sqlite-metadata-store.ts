@@ -1,26 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import type { MetadataStore } from '../ports/metadata-store.js';
-import { migrationProvider } from './sql/migrations.js';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './sql/schema.js';
-import { SqlTokenRepository } from './sql/token-repository.js';
-import { SqlUploadRepository } from './sql/upload-repository.js';
+import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 
 /** How long a statement waits for another connection's write lock (another process, a backup). */
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Depot's records in one SQLite file: the single-machine default. */
-export class SqliteMetadataStore implements MetadataStore {
-  readonly uploads: SqlUploadRepository;
-  readonly tokens: SqlTokenRepository;
-  readonly #db: Kysely<Database>;
-
-  private constructor(db: Kysely<Database>) {
-    this.#db = db;
-    this.uploads = new SqlUploadRepository(db);
-    this.tokens = new SqlTokenRepository(db);
-  }
-
+export class SqliteMetadataStore extends SqlMetadataStore {
   static async open(file: string): Promise<SqliteMetadataStore> {
     const database = new BetterSqlite3(file);
     // WAL: readers never block the writer, and a commit is one sequential append.
@@ -34,17 +21,8 @@ export class SqliteMetadataStore implements MetadataStore {
     return new SqliteMetadataStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
   }
 
+  /** Kysely's migrator takes SQLite's write lock itself; other processes wait (busy_timeout). */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.#db, provider: migrationProvider });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
-  }
-
-  async ping(): Promise<void> {
-    await sql`select 1`.execute(this.#db);
-  }
-
-  async close(): Promise<void> {
-    await this.#db.destroy();
+    await this.migrateWith(this.db);
   }
 }
