@@ -73,7 +73,7 @@ export class UploadService {
       finishedAt: length === 0 && !parts ? t : null,
       sha256: null,
     };
-    await this.#deps.storage.blobs.create(upload.id);
+    await this.#deps.storage.blobs.create(upload.id, upload.length ?? this.#deps.options.maxUploadSize);
     await store.uploads.insert(upload);
     this.#deps.events.emit('upload.created', upload);
     if (parts) return this.#concat.tryFinish(upload.id);

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Settings } from '../../src/adapters/s3/s3-objects.js';
+
+/**
+ * The S3-compatible server the tests use, from the environment that `.ci/run` exports after
+ * starting one (../shared/s3/start-s3.sh prints S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID,
+ * S3_SECRET_ACCESS_KEY). Missing settings fail the test: S3 is a required part of the suite.
+ */
+export function s3Env(): Omit<S3Settings, 'bucket' | 'prefix'> & { endpoint: string } {
+  const endpoint = process.env.S3_ENDPOINT;
+  if (!endpoint) {
+    throw new Error('S3_ENDPOINT is not set: start the test S3 server (see .ci/run) and export its settings');
+  }
+  return {
+    endpoint,
+    region: process.env.S3_REGION ?? 'us-east-1',
+    accessKeyId: process.env.S3_ACCESS_KEY_ID,
+    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY,
+  };
+}
+
+function client(): S3Client {
+  const env = s3Env();
+  return new S3Client({
+    endpoint: env.endpoint,
+    region: env.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.accessKeyId ?? '', secretAccessKey: env.secretAccessKey ?? '' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export interface TestBucket {
+  readonly settings: S3Settings;
+  /** the keys in the bucket now */
+  keys(): Promise<string[]>;
+  /** Empties and deletes the bucket. */
+  drop(): Promise<void>;
+}
+
+/** A new bucket of its own for one test file (or test), under a prefix like production's. */
+export async function createTestBucket(): Promise<TestBucket> {
+  const bucket = `depot-test-${randomBytes(6).toString('hex')}`;
+  const s3 = client();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const keys = async () => {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    return (out.Contents ?? []).map((o) => o.Key ?? '');
+  };
+  return {
+    settings: { ...s3Env(), bucket, prefix: 'blobs' },
+    keys,
+    drop: async () => {
+      for (;;) {
+        const list = await keys();
+        if (list.length === 0) break;
+        // One by one: this server's batch delete wants a Content-MD5 that current SDKs omit.
+        for (const Key of list) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
+      }
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      s3.destroy();
+    },
+  };
+}
