@@ -24,6 +24,7 @@ import { appendObject } from './s3/s3-copy.js';
 import { finalize } from './s3/s3-finalize.js';
 import { S3Objects, type S3Settings } from './s3/s3-objects.js';
 import { appendToBlob } from './s3/s3-write.js';
+import { SourcePuller } from './s3/source-puller.js';
 
 /** Ids are made by the core; anything else never becomes a key. */
 const ID = /^[0-9a-f]{32}$/;
@@ -67,14 +68,20 @@ export class S3BlobStore implements BlobStore, Concatenator, Sealer {
 
   async write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult> {
     const blob = this.#blob(id);
-    let m = await this.#openForWrite(blob, offset);
-    if (offset > blobSize(m))
-      throw new Error(`cannot write ${id} at ${offset}: it holds ${blobSize(m)} bytes`);
-    if (options.signal?.aborted) return { bytes: 0, interrupted: options.signal.reason };
-    if (options.limit <= 0) return { bytes: 0 };
-    // Bytes before the start of this write are committed: no truncation reaches their tails again.
-    m = await blob.dropTails(m, m.parts.length);
-    const { result } = await appendToBlob(blob, m, offset, source, options, this.#spoolDir);
+    // Before any await: an abort during the requests below still keeps the bytes that arrived.
+    const puller = new SourcePuller(source, options.limit, options.signal);
+    let m: OpenManifest;
+    try {
+      m = await this.#openForWrite(blob, offset);
+      const size = blobSize(m);
+      if (offset > size) throw new Error(`cannot write ${id} at ${offset}: it holds ${size} bytes`);
+      // Bytes before the start of this write are committed: no truncation reaches their tails again.
+      m = await blob.dropTails(m, m.parts.length);
+    } catch (err) {
+      puller.cancel(err);
+      throw err;
+    }
+    const { result } = await appendToBlob(blob, m, offset, puller, options, this.#spoolDir);
     return result;
   }
 

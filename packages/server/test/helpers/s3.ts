@@ -3,6 +3,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -42,6 +43,8 @@ export interface TestBucket {
   readonly settings: S3Settings;
   /** the keys in the bucket now */
   keys(): Promise<string[]>;
+  /** the upload ids of the multipart uploads in progress under `key` */
+  multipartUploads(key: string): Promise<string[]>;
   /** Empties and deletes the bucket. */
   drop(): Promise<void>;
 }
@@ -58,6 +61,10 @@ export async function createTestBucket(): Promise<TestBucket> {
   return {
     settings: { ...s3Env(), bucket, prefix: 'blobs' },
     keys,
+    multipartUploads: async (key) => {
+      const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
+      return (out.Uploads ?? []).map((u) => u.UploadId ?? '');
+    },
     drop: async () => {
       for (;;) {
         const list = await keys();

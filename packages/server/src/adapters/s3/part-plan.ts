@@ -6,14 +6,14 @@ export const MAX_PART = 5 * 1024 * MiB;
 export const MAX_PARTS = 10_000;
 /** Parts this long at the least: fewer requests per GiB (each part costs a request and a manifest write). */
 const PREFERRED_PART = 16 * MiB;
-/** Deferred length, no limit: this many parts at each size before the size doubles. */
-const PARTS_PER_STEP = 1_000;
+/** Deferred length, no limit: this many parts at each size before the size doubles (1,000 would fall 2% short of 5 TiB). */
+const PARTS_PER_STEP = 900;
 
 /**
  * How long part `n` (1-based) of a blob is. With an expected size, every part has one size, large
  * enough that the blob fits in 10,000 parts. Without one (deferred length and no upload limit),
- * sizes double every 1,000 parts from 5 MiB: 10,000 parts then hold 5 MiB × 1,000 × 1,023 ≈
- * 5 TiB, S3's object limit, and small uploads still use small parts.
+ * sizes double every 900 parts from 5 MiB (up to S3's 5 GiB): 10,000 parts then hold more than
+ * S3's 5 TiB object limit, and small uploads still use small parts.
  */
 export function partSize(n: number, expectedSize: number | null): number {
   if (expectedSize !== null) {

@@ -1,14 +1,13 @@
-import type { Readable } from 'node:stream';
 import type { WriteOptions, WriteResult } from '../../ports/blob-store.js';
 import type { BlobContext } from './blob-context.js';
 import { joined } from './joined.js';
 import { type OpenManifest, partsBytes, tailKey } from './manifest.js';
 import { partSize } from './part-plan.js';
-import { SourcePuller } from './source-puller.js';
+import type { SourcePuller } from './source-puller.js';
 import { Spool } from './spool.js';
 
 /**
- * Appends `source` to an open blob whose size is `offset`. Bytes are spooled to a local file;
+ * Appends what `puller` yields to an open blob whose size is `offset`. Bytes are spooled to a local file;
  * each time the tail plus the spool make a whole part, that part is uploaded (tail object and
  * spool streamed as its body) while the next one spools, and the manifest records it; that is a
  * durable point, reported through `onCheckpoint`. When the source stops, what is left becomes the
@@ -18,11 +17,10 @@ export async function appendToBlob(
   blob: BlobContext,
   start: OpenManifest,
   offset: number,
-  source: Readable,
+  puller: SourcePuller,
   options: WriteOptions,
   spoolDir: string,
 ): Promise<{ result: WriteResult; manifest: OpenManifest }> {
-  const puller = new SourcePuller(source, options.limit, options.signal);
   const every = options.checkpointBytes ?? 0;
   let m = start;
   let reported = 0;

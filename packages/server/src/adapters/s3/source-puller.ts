@@ -8,13 +8,17 @@ export type PullStop =
  * Pulls chunks from a request body as {@link BlobStore.write} wants them: at most `limit` bytes
  * (a chunk crossing it is split and its rest pushed back unread, for the next write), and a
  * source that fails or closes early, or an aborted signal, ends the pull without an error:
- * `stop` says why. Reads in paused mode, so nothing is taken that is not asked for.
+ * `stop` says why (what had arrived when the signal aborted is still handed out). Reads in
+ * paused mode, so nothing is taken that is not asked for. Make it before any await, so an abort
+ * during the caller's setup is seen as one.
  */
 export class SourcePuller {
   readonly #source: Readable;
   readonly #signal?: AbortSignal;
   #room: number;
   #stop: PullStop | undefined;
+  /** chunks that had arrived when the signal aborted: received, so kept */
+  readonly #pending: Buffer[] = [];
   #wake: (() => void) | undefined;
 
   constructor(source: Readable, limit: number, signal?: AbortSignal) {
@@ -41,6 +45,8 @@ export class SourcePuller {
   /** The next chunk, or undefined once the pull has stopped. */
   async next(): Promise<Buffer | undefined> {
     for (;;) {
+      const pending = this.#pending.shift();
+      if (pending) return pending;
       if (this.#stop) return undefined;
       const chunk = this.#source.read() as Buffer | string | null;
       if (chunk !== null) return this.#take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -73,13 +79,27 @@ export class SourcePuller {
     w?.();
   };
   #onEnd = () => this.#halt({ kind: 'end' });
-  #onError = (reason: unknown) => this.#halt({ kind: 'interrupted', reason });
+  #onError = (reason: unknown) => this.#interrupt(reason);
   #onClose = () => {
     // 'close' right after 'end' is normal; before it, the body was cut off.
-    if (!this.#source.readableEnded)
-      this.#halt({ kind: 'interrupted', reason: new Error('the source closed before its end') });
+    if (!this.#source.readableEnded) this.#interrupt(new Error('the source closed before its end'));
   };
-  #onAbort = () => this.#halt({ kind: 'interrupted', reason: this.#signal?.reason });
+  #onAbort = () => this.#interrupt(this.#signal?.reason);
+
+  /** Stops, keeping the bytes that have already arrived (up to the limit): they were received. */
+  #interrupt(reason: unknown): void {
+    while (!this.#stop) {
+      const c = this.#source.read() as Buffer | string | null;
+      if (c === null) break;
+      this.#pending.push(this.#take(typeof c === 'string' ? Buffer.from(c) : c));
+    }
+    this.#halt({ kind: 'interrupted', reason });
+  }
+
+  /** Stops pulling (the caller failed before it started). */
+  cancel(reason: unknown): void {
+    this.#halt({ kind: 'interrupted', reason });
+  }
 
   #halt(stop: PullStop): void {
     this.#stop ??= stop;
