@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type AcquireOptions, type Lock, type Locker, LockTimeoutError } from '../ports/locker.js';
+import { askToRelease, type LockHolder } from './lock-holder.js';
 import { ACQUIRE, LEAVE, RELEASE, RENEW } from './redis/lock-scripts.js';
 
 /**
@@ -21,9 +22,7 @@ export interface RedisLockerOptions {
   readonly prefix?: string;
 }
 
-interface Holder {
-  readonly onReleaseRequested: () => void;
-  asked: boolean;
+interface Holder extends LockHolder {
   renewal?: NodeJS.Timeout;
 }
 
@@ -130,7 +129,7 @@ export class RedisLocker implements Locker {
       this.#redis.eval(RENEW, 1, this.#key('lock', key), token, LOCK_TTL_MS).then(
         (held) => {
           // Lost (this node stalled past the TTL): whoever holds it now wants us gone.
-          if (held === 0) this.#ask(holder);
+          if (held === 0) askToRelease(holder);
         },
         () => {},
       );
@@ -138,7 +137,7 @@ export class RedisLocker implements Locker {
     renewal.unref();
     holder.renewal = renewal;
     // Whoever still waits behind the new holder wants it to let go too.
-    if (othersWait) queueMicrotask(() => this.#ask(holder));
+    if (othersWait) queueMicrotask(() => askToRelease(holder));
     let released = false;
     return {
       release: async () => {
@@ -164,20 +163,10 @@ export class RedisLocker implements Locker {
     const key = rest.slice(colon + 1);
     if (kind === 'ask') {
       const holder = this.#holders.get(key);
-      if (holder) this.#ask(holder);
+      if (holder) askToRelease(holder);
     } else if (kind === 'free') {
       for (const w of this.#waiters.get(key) ?? []) w();
     }
-  }
-
-  /** Asks a holder to let go, once: a second newcomer needs no second request. */
-  #ask(holder: Holder): void {
-    if (holder.asked) return;
-    holder.asked = true;
-    // A throwing callback is the holder's bug; it must not fail anyone else.
-    try {
-      holder.onReleaseRequested();
-    } catch {}
   }
 
   #key(kind: 'lock' | 'queue' | 'alive', key: string): string {
