@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -9,22 +11,42 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../../src/adapters/s3/s3-objects.js';
 
+/** Where `.ci/run` starts the test S3 server; its start script leaves the settings in s3.env there. */
+const S3_DIR = process.env.DEPOT_TEST_S3_DIR ?? '/var/tmp/depot-s3';
+
 /**
- * The S3-compatible server the tests use, from the environment that `.ci/run` exports after
+ * The S3-compatible server the tests use: from the environment that `.ci/run` exports after
  * starting one (../shared/s3/start-s3.sh prints S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID,
- * S3_SECRET_ACCESS_KEY). Missing settings fail the test: S3 is a required part of the suite.
+ * S3_SECRET_ACCESS_KEY), else from the s3.env file it saved. No settings, or a server that does
+ * not answer, fail the tests: S3 is a required part of the suite, never skipped.
  */
 export function s3Env(): Omit<S3Settings, 'bucket' | 'prefix'> & { endpoint: string } {
-  const endpoint = process.env.S3_ENDPOINT;
+  const env = { ...savedSettings(), ...process.env };
+  const endpoint = env.S3_ENDPOINT;
   if (!endpoint) {
-    throw new Error('S3_ENDPOINT is not set: start the test S3 server (see .ci/run) and export its settings');
+    throw new Error(
+      `S3_ENDPOINT is not set and ${S3_DIR}/s3.env is missing: start the test S3 server (bash .ci/run does)`,
+    );
   }
   return {
     endpoint,
-    region: process.env.S3_REGION ?? 'us-east-1',
-    accessKeyId: process.env.S3_ACCESS_KEY_ID,
-    secretAccessKey: process.env.S3_SECRET_ACCESS_KEY,
+    region: env.S3_REGION ?? 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
   };
+}
+
+/** The shell lines `NAME='value'` of s3.env, if the file is there. */
+function savedSettings(): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path.join(S3_DIR, 's3.env'), 'utf8');
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^(S3_[A-Z_]+)='([^']*)'$/gm)) out[m[1]!] = m[2]!;
+  return out;
 }
 
 function client(): S3Client {
