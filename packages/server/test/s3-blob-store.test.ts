@@ -77,6 +77,19 @@ describe('S3BlobStore', () => {
     }
   });
 
+  it('reopens a finished blob (copies inside S3) to write or cut it again', async () => {
+    const id = newId();
+    await store.create(id);
+    const data = randomBytes(7 * MiB + 3);
+    await write(store, id, 0, data.subarray(0, 6 * MiB));
+    await store.seal(id);
+    await write(store, id, 6 * MiB, data.subarray(6 * MiB));
+    expect((await contents(store, id)).equals(data)).toBe(true);
+    await store.truncate(id, 5 * MiB + 1);
+    expect(await store.size(id)).toBe(5 * MiB + 1);
+    expect((await contents(store, id)).equals(data.subarray(0, 5 * MiB + 1))).toBe(true);
+  });
+
   it('leaves one object per finished blob, and nothing once removed', async () => {
     const id = newId();
     await store.create(id);
