@@ -1,6 +1,8 @@
 // One 1 GiB upload into Depot's S3 blob store (scaled out: Postgres + Redis + S3), as one tus
-// PATCH sent by curl, against the anchor measured in the same run: @aws-sdk/lib-storage's Upload
-// putting the same file straight into the same S3 server (its defaults: 5 MiB parts, 4 at once).
+// PATCH sent by curl, against anchors measured in the same run: @aws-sdk/lib-storage's Upload
+// putting the same file straight into the same S3 server, with its defaults (5 MiB parts, 4 at
+// once) and with Depot's part size for 1 GiB (16 MiB, 4 at once). The target is judged against
+// the faster of the two.
 //
 //   eval "$(bash ../shared/s3/start-s3.sh /var/tmp/depot-s3)"   # or let .ci/run start it
 //   npm run build && node bench/s3-upload-1gib.mjs [--reps 3] [--size-mib 1024]
@@ -136,13 +138,13 @@ try {
 }
 
 const med = Object.fromEntries(names.map((k) => [k, median(times[k])]));
-const anchor = med[names[0]];
+const anchor = Math.min(med[names[0]], med[names[1]]);
 console.log(
   `\ns3-upload-1gib: ${size / MiB} MiB, median of ${reps} (interleaved), S3 at ${s3env.S3_ENDPOINT}`,
 );
 console.log(`${new Date().toString()}\n${machine()}\n`);
 table(
-  ['case', 'median wall', 'MB/s', '× lib-storage', 'all runs: wall (s)'],
+  ['case', 'median wall', 'MB/s', '× faster anchor', 'all runs: wall (s)'],
   names.map((k) => [
     k,
     `${(med[k] / 1000).toFixed(2)} s`,
@@ -151,9 +153,11 @@ table(
     times[k].map((t) => (t / 1000).toFixed(2)).join(' '),
   ]),
 );
-const ratio = med[names[1]] / anchor;
+const ratio = med[names[2]] / anchor;
 console.log(`\nDepot server CPU per upload: median ${median(depotCpu).toFixed(2)} s`);
-console.log(`target: Depot → S3 ≤ 1.25× lib-storage: ${ratio.toFixed(2)}× — ${verdict(ratio <= 1.25)}`);
+console.log(
+  `target: Depot → S3 ≤ 1.25× lib-storage (the faster anchor): ${ratio.toFixed(2)}× — ${verdict(ratio <= 1.25)}`,
+);
 
 async function expectObject(key) {
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
