@@ -73,19 +73,19 @@ const depot = await startDepot({
   DEPOT_REDIS_URL: 'redis://127.0.0.1:6379',
 });
 
+const libStorage = (partSize) => async () => {
+  const key = `direct/${randomBytes(8).toString('hex')}`;
+  const t0 = performance.now();
+  const params = { Bucket: bucket, Key: key, Body: createReadStream(input) };
+  await new Upload({ client: s3, params, ...(partSize ? { partSize } : {}) }).done();
+  const ms = performance.now() - t0;
+  await expectObject(key);
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  return ms;
+};
 const cases = {
-  'lib-storage → S3 (anchor)': async () => {
-    const key = `direct/${randomBytes(8).toString('hex')}`;
-    const t0 = performance.now();
-    await new Upload({
-      client: s3,
-      params: { Bucket: bucket, Key: key, Body: createReadStream(input) },
-    }).done();
-    const ms = performance.now() - t0;
-    await expectObject(key);
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    return ms;
-  },
+  'lib-storage → S3, defaults (anchor)': libStorage(undefined),
+  'lib-storage → S3, 16 MiB parts (anchor)': libStorage(16 * MiB),
   'Depot (tus PATCH) → S3': async () => {
     const t0 = performance.now();
     const url = await tusCreate(depot.url, size, auth);
