@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { FsBlobStore, fsStorage } from './adapters/fs-blob-store.js';
 import { LocalJobQueue } from './adapters/local-job-queue.js';
 import { MemoryLocker } from './adapters/memory-locker.js';
+import { PostgresMetadataStore } from './adapters/postgres-metadata-store.js';
+import { RedisLocker } from './adapters/redis-locker.js';
+import { S3BlobStore, s3Storage } from './adapters/s3-blob-store.js';
 import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
@@ -46,9 +49,12 @@ export interface Services {
 
 /** The one composition root: the only module that knows the concrete adapters. */
 export async function compose(config: Config, log: Logger): Promise<Services> {
+  const closers: (() => Promise<void> | void)[] = [];
   const store = await openStore(config);
-  const storage = await openStorage(config);
-  const locker: Locker = new MemoryLocker();
+  closers.push(() => store.close());
+  const storage = await openStorage(config, closers);
+  const locker = await openLocker(config, log);
+  closers.unshift(() => locker.close());
   const events = new EventBus();
   const now = Date.now;
   const deps = {
@@ -121,27 +127,46 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
       // Running jobs save a checkpoint and go back to the queue before the store closes.
       await jobs.stop();
       await sweeper.stop();
-      await locker.close();
-      await store.close();
+      for (const close of closers) await close();
     },
   });
 }
 
 async function openStore(config: Config): Promise<MetadataStore> {
-  if (config.databaseUrl.startsWith('sqlite:')) {
-    const file = config.databaseUrl.slice('sqlite:'.length);
-    const store = await SqliteMetadataStore.open(path.resolve(config.dataDir, file));
+  const url = config.databaseUrl;
+  const store = url.startsWith('sqlite:')
+    ? await SqliteMetadataStore.open(path.resolve(config.dataDir, url.slice('sqlite:'.length)))
+    : await PostgresMetadataStore.open(url);
+  try {
     await store.migrate();
-    return store;
+  } catch (err) {
+    await store.close();
+    throw err;
   }
-  throw new ConfigError('DEPOT_DATABASE_URL: postgres is not supported by this build yet; use sqlite:PATH');
+  return store;
 }
 
-async function openStorage(config: Config): Promise<Storage> {
+async function openStorage(config: Config, closers: (() => void)[]): Promise<Storage> {
   if (config.storage.startsWith('fs:')) {
     return fsStorage(
       await FsBlobStore.open(path.resolve(config.dataDir, config.storage.slice('fs:'.length))),
     );
   }
-  throw new ConfigError('DEPOT_STORAGE: s3 is not supported by this build yet; use fs:DIR');
+  // s3://bucket/prefix (validated by config.ts)
+  const [bucket = '', ...rest] = config.storage.slice('s3://'.length).split('/');
+  const prefix = rest.filter((p) => p !== '').join('/');
+  const store = await S3BlobStore.open(
+    { bucket, prefix, ...config.s3 },
+    path.join(config.dataDir, 'tmp', 's3-spool'),
+  );
+  closers.push(() => store.close());
+  return s3Storage(store);
+}
+
+async function openLocker(config: Config, log: Logger): Promise<Locker> {
+  if (config.redisUrl) return RedisLocker.open(config.redisUrl);
+  if (!config.databaseUrl.startsWith('sqlite:') || !config.storage.startsWith('fs:')) {
+    log.warn('no DEPOT_REDIS_URL: upload locks are in-process, so run one node only');
+  }
+  return new MemoryLocker();
 }

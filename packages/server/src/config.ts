@@ -18,6 +18,11 @@ export interface Config {
   };
   /** `local` or `redis://…` */
   readonly queue: string;
+  /**
+   * Redis for the upload locks shared by every node: DEPOT_REDIS_URL, else DEPOT_QUEUE when that is
+   * a redis:// URL; undefined = in-process locks (one node only).
+   */
+  readonly redisUrl?: string;
   readonly adminToken?: string;
   /** bytes; undefined = no limit but the disk */
   readonly maxUploadSize?: number;
@@ -54,6 +59,7 @@ export const SETTINGS = [
   'DEPOT_S3_ACCESS_KEY_ID',
   'DEPOT_S3_SECRET_ACCESS_KEY',
   'DEPOT_QUEUE',
+  'DEPOT_REDIS_URL',
   'DEPOT_ADMIN_TOKEN',
   'DEPOT_MAX_UPLOAD_SIZE',
   'DEPOT_UPLOAD_EXPIRY',
@@ -118,9 +124,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bad('DEPOT_DATABASE_URL', 'sqlite:PATH or postgres://…');
   }
   const storage = get('DEPOT_STORAGE') ?? `fs:${path.join(dataDir, 'blobs')}`;
-  if (!/^(fs:.+|s3:\/\/[^/]+(\/.*)?)$/.test(storage)) bad('DEPOT_STORAGE', 'fs:DIR or s3://bucket/prefix');
+  if (!/^(fs:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/.test(storage)) {
+    bad('DEPOT_STORAGE', 'fs:DIR or s3://bucket/prefix');
+  }
   const queue = get('DEPOT_QUEUE') ?? 'local';
   if (!/^(local|rediss?:\/\/.+)$/.test(queue)) bad('DEPOT_QUEUE', 'local or redis://…');
+  const redisUrl = get('DEPOT_REDIS_URL') ?? (queue === 'local' ? undefined : queue);
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+$/.test(redisUrl)) bad('DEPOT_REDIS_URL', 'redis://…');
+  const s3Endpoint = get('DEPOT_S3_ENDPOINT') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  if (s3Endpoint !== undefined && !/^https?:\/\/[^/]+/.test(s3Endpoint)) {
+    bad('DEPOT_S3_ENDPOINT', 'an http:// or https:// URL');
+  }
   const logLevel = get('DEPOT_LOG_LEVEL') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     bad('DEPOT_LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent');
@@ -135,12 +149,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databaseUrl,
     storage,
     s3: {
-      endpoint: get('DEPOT_S3_ENDPOINT') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+      endpoint: s3Endpoint,
       region: get('DEPOT_S3_REGION') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
       accessKeyId: get('DEPOT_S3_ACCESS_KEY_ID') ?? env.AWS_ACCESS_KEY_ID,
       secretAccessKey: get('DEPOT_S3_SECRET_ACCESS_KEY') ?? env.AWS_SECRET_ACCESS_KEY,
     },
     queue,
+    redisUrl,
     adminToken,
     maxUploadSize: size('DEPOT_MAX_UPLOAD_SIZE'),
     uploadExpiry: duration('DEPOT_UPLOAD_EXPIRY', 24 * 3_600_000),

@@ -1,249 +1,263 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from './helpers/backends.js';
 import { chunkHeaders, createUpload, head, patch, startDepot, type TestDepot, tus } from './helpers/depot.js';
 
-let depot: TestDepot;
-beforeAll(async () => {
-  depot = await startDepot();
-});
-afterAll(() => depot.close());
-
 const idOf = (url: string) => url.split('/').pop() as string;
-const blob = (id: string) => readFile(path.join(depot.dataDir, 'blobs', id));
 const digest = (algo: string, data: Uint8Array) =>
   `${algo} ${createHash(algo).update(data).digest('base64')}`;
 
-describe('creation-with-upload', () => {
-  const createWithBody = (length: number, body: Buffer) =>
-    fetch(depot.files, {
-      method: 'POST',
-      headers: tus(depot.token, {
-        'Upload-Length': String(length),
-        'Content-Type': 'application/offset+octet-stream',
-      }),
-      body,
-    });
-
-  it('stores the POST body as the first chunk and answers with its offset', async () => {
-    const data = randomBytes(5000);
-    const res = await createWithBody(8000, data);
-    expect(res.status).toBe(201);
-    expect(res.headers.get('upload-offset')).toBe('5000');
-    const url = res.headers.get('location') as string;
-    expect((await blob(idOf(url))).equals(data)).toBe(true);
+describe.each(BACKENDS)('tus extensions on $name', (backend) => {
+  let depot: TestDepot;
+  let env: Record<string, string>;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ env, cleanup } = await backend.start());
+    depot = await startDepot(env);
+  });
+  afterAll(async () => {
+    await depot?.close();
+    await cleanup?.();
   });
 
-  it('keeps an upload whose creation body was refused, resumable from offset 0', async () => {
-    const data = randomBytes(3000);
-    const res = await createWithBody(2000, data);
-    expect(res.status).toBe(201);
-    expect(res.headers.get('upload-offset')).toBe('0');
-    const url = res.headers.get('location') as string;
-    const done = await patch(url, depot.token, 0, data.subarray(0, 2000));
-    expect(done.status).toBe(204);
-    expect(done.headers.get('upload-offset')).toBe('2000');
-    expect((await blob(idOf(url))).equals(data.subarray(0, 2000))).toBe(true);
-  });
-
-  it('refuses a creation body of another type', async () => {
-    const res = await fetch(depot.files, {
-      method: 'POST',
-      headers: tus(depot.token, { 'Upload-Length': '3', 'Content-Type': 'text/plain' }),
-      body: 'abc',
-    });
-    expect(res.status).toBe(415);
-  });
-});
-
-describe('creation-defer-length', () => {
-  it('takes the length from a later PATCH', async () => {
-    const url = await createUpload(depot, { 'Upload-Defer-Length': '1' });
-    let h = await head(url, depot.token);
-    expect(h.headers.get('upload-defer-length')).toBe('1');
-    expect(h.headers.get('upload-length')).toBeNull();
-    expect((await patch(url, depot.token, 0, Buffer.from('hello '))).status).toBe(204);
-    const res = await patch(url, depot.token, 6, Buffer.from('world'), { 'Upload-Length': '11' });
-    expect(res.status).toBe(204);
-    h = await head(url, depot.token);
-    expect(h.headers.get('upload-length')).toBe('11');
-    expect(h.headers.get('upload-offset')).toBe('11');
-    expect((await blob(idOf(url))).toString()).toBe('hello world');
-  });
-
-  it('refuses a length that changes, or one below the offset', async () => {
-    const url = await createUpload(depot, { 'Upload-Defer-Length': '1' });
-    await patch(url, depot.token, 0, Buffer.from('12345'));
-    expect((await patch(url, depot.token, 5, Buffer.alloc(0), { 'Upload-Length': '3' })).status).toBe(400);
-    expect((await patch(url, depot.token, 5, Buffer.from('6'), { 'Upload-Length': '6' })).status).toBe(204);
-    expect((await patch(url, depot.token, 6, Buffer.alloc(0), { 'Upload-Length': '7' })).status).toBe(400);
-  });
-
-  it('rejects Upload-Defer-Length other than 1, and both or neither length header', async () => {
-    for (const headers of [
-      { 'Upload-Defer-Length': '2' },
-      { 'Upload-Defer-Length': '1', 'Upload-Length': '5' },
-      {},
-    ]) {
-      const res = await fetch(depot.files, { method: 'POST', headers: tus(depot.token, headers) });
-      expect(res.status).toBe(400);
-    }
-  });
-});
-
-describe('checksum', () => {
-  for (const algo of ['sha1', 'sha256', 'md5']) {
-    it(`accepts a chunk whose ${algo} matches`, async () => {
-      const data = randomBytes(70_000);
-      const url = await createUpload(depot, { 'Upload-Length': String(data.length) });
-      const res = await patch(url, depot.token, 0, data, { 'Upload-Checksum': digest(algo, data) });
-      expect(res.status).toBe(204);
-      expect((await blob(idOf(url))).equals(data)).toBe(true);
-    });
-  }
-
-  it('answers 460, discards the chunk and keeps the offset when the checksum does not match', async () => {
-    const good = randomBytes(1000);
-    const url = await createUpload(depot, { 'Upload-Length': '3000' });
-    await patch(url, depot.token, 0, good);
-    const bad = randomBytes(1000);
-    const res = await patch(url, depot.token, 1000, bad, {
-      'Upload-Checksum': digest('sha256', randomBytes(10)),
-    });
-    expect(res.status).toBe(460);
-    expect((await res.json()).error.code).toBe('ERR_CHECKSUM_MISMATCH');
-    expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('1000');
-    expect((await stat(path.join(depot.dataDir, 'blobs', idOf(url)))).size).toBe(1000);
-    expect(
-      (await patch(url, depot.token, 1000, bad, { 'Upload-Checksum': digest('sha256', bad) })).status,
-    ).toBe(204);
-  });
-
-  it('answers 400 to an unknown algorithm or a malformed checksum', async () => {
-    const url = await createUpload(depot, { 'Upload-Length': '3' });
-    for (const value of [
-      'crc32 AAAAAA==',
-      'sha1',
-      'sha1 !!!',
-      `sha1 ${Buffer.alloc(5).toString('base64')}`,
-    ]) {
-      const res = await patch(url, depot.token, 0, Buffer.from('abc'), { 'Upload-Checksum': value });
-      expect(res.status).toBe(400);
-    }
-    expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('0');
-  });
-
-  it('verifies a checksum sent as a trailer (checksum-trailer)', async () => {
-    const data = randomBytes(20_000);
-    const url = await createUpload(depot, { 'Upload-Length': String(data.length * 2) });
-    const send = (offset: number, checksum: string) =>
-      new Promise<{ status: number; offset: string | undefined }>((resolve, reject) => {
-        const req = request(url, {
-          method: 'PATCH',
-          headers: {
-            ...chunkHeaders(depot.token, offset),
-            Trailer: 'Upload-Checksum',
-            'Transfer-Encoding': 'chunked',
-          },
-        });
-        req.on('response', (res) => {
-          res.resume();
-          resolve({
-            status: res.statusCode ?? 0,
-            offset: res.headers['upload-offset'] as string | undefined,
-          });
-        });
-        req.on('error', reject);
-        req.write(data);
-        req.addTrailers({ 'Upload-Checksum': checksum });
-        req.end();
-      });
-    expect((await send(0, digest('sha1', randomBytes(3)))).status).toBe(460);
-    expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('0');
-    const ok = await send(0, digest('sha1', data));
-    expect(ok.status).toBe(204);
-    expect(ok.offset).toBe(String(data.length));
-  });
-});
-
-describe('concatenation', () => {
-  it('joins finished partial uploads into a final upload at creation', async () => {
-    const a = randomBytes(1000);
-    const b = randomBytes(2000);
-    const pa = await createUpload(depot, { 'Upload-Length': '1000', 'Upload-Concat': 'partial' });
-    const pb = await createUpload(depot, { 'Upload-Length': '2000', 'Upload-Concat': 'partial' });
-    expect((await head(pa, depot.token)).headers.get('upload-concat')).toBe('partial');
-    await patch(pa, depot.token, 0, a);
-    await patch(pb, depot.token, 0, b);
-    const final = await createUpload(depot, { 'Upload-Concat': `final;${new URL(pa).pathname} ${pb}` });
-    const h = await head(final, depot.token);
-    expect(h.headers.get('upload-offset')).toBe('3000');
-    expect(h.headers.get('upload-length')).toBe('3000');
-    expect(h.headers.get('upload-concat')).toBe(`final;/files/${idOf(pa)} /files/${idOf(pb)}`);
-    expect((await blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
-    const p = await patch(final, depot.token, 3000, Buffer.from('x'));
-    expect(p.status).toBe(403);
-  });
-
-  it('accepts a final upload before its parts finish, and joins them when the last one does', async () => {
-    const a = randomBytes(500);
-    const b = randomBytes(700);
-    const pa = await createUpload(depot, { 'Upload-Length': '500', 'Upload-Concat': 'partial' });
-    const pb = await createUpload(depot, { 'Upload-Defer-Length': '1', 'Upload-Concat': 'partial' });
-    const final = await createUpload(depot, { 'Upload-Concat': `final;${pa} ${pb}` });
-    let h = await head(final, depot.token);
-    expect(h.headers.get('upload-offset')).toBeNull();
-    await patch(pa, depot.token, 0, a);
-    await patch(pb, depot.token, 0, b, { 'Upload-Length': '700' });
-    h = await head(final, depot.token);
-    expect(h.headers.get('upload-offset')).toBe('1200');
-    expect((await blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
-  });
-
-  it('refuses parts that are missing, not partial, or another owner’s', async () => {
-    const plain = await createUpload(depot, { 'Upload-Length': '1' });
-    const alice = await depot.tokenFor('alice-concat');
-    const foreign = await createUpload(depot, { 'Upload-Length': '1', 'Upload-Concat': 'partial' }, alice);
-    const post = (concat: string) =>
-      fetch(depot.files, { method: 'POST', headers: tus(alice, { 'Upload-Concat': concat }) });
-    expect((await post(`final;${depot.files}${'0'.repeat(32)}`)).status).toBe(404);
-    expect((await post(`final;${plain}`)).status).toBe(404);
-    const bob = await depot.tokenFor('bob-concat');
-    const res = await fetch(depot.files, {
-      method: 'POST',
-      headers: tus(bob, { 'Upload-Concat': `final;${foreign}` }),
-    });
-    expect(res.status).toBe(404);
-    const notPartial = await createUpload(depot, { 'Upload-Length': '1' }, alice);
-    expect((await post(`final;${notPartial}`)).status).toBe(400);
-    expect((await post('final;')).status).toBe(400);
-    expect((await post('final;/files/../../etc/passwd')).status).toBe(400);
-  });
-});
-
-describe('expiration', () => {
-  it('removes unfinished uploads after DEPOT_UPLOAD_EXPIRY, freeing their disk, and keeps finished ones', async () => {
-    const short = await startDepot({ DEPOT_UPLOAD_EXPIRY: '300ms', DEPOT_EXPIRY_INTERVAL: '100ms' });
-    try {
-      const unfinished = await createUpload(short, { 'Upload-Length': '10' });
-      await patch(unfinished, short.token, 0, Buffer.from('12345'));
-      const finished = await createUpload(short, { 'Upload-Length': '3' });
-      await patch(finished, short.token, 0, Buffer.from('abc'));
-      const created = await fetch(short.files, {
+  describe('creation-with-upload', () => {
+    it('stores the POST body as the first chunk and answers with its offset', async () => {
+      const data = randomBytes(5000);
+      const res = await fetch(depot.files, {
         method: 'POST',
-        headers: tus(short.token, { 'Upload-Length': '1' }),
+        headers: tus(depot.token, {
+          'Upload-Length': '8000',
+          'Content-Type': 'application/offset+octet-stream',
+        }),
+        body: data,
       });
-      expect(new Date(created.headers.get('upload-expires') as string).getTime()).toBeGreaterThan(
-        Date.now() - 1000,
-      );
-      await new Promise((r) => setTimeout(r, 900));
-      expect([404, 410]).toContain((await head(unfinished, short.token)).status);
-      await expect(stat(path.join(short.dataDir, 'blobs', idOf(unfinished)))).rejects.toThrow(/ENOENT/);
-      expect((await head(finished, short.token)).status).toBe(200);
-    } finally {
-      await short.close();
+      expect(res.status).toBe(201);
+      expect(res.headers.get('upload-offset')).toBe('5000');
+      const url = res.headers.get('location') as string;
+      expect((await depot.blob(idOf(url))).equals(data)).toBe(true);
+    });
+
+    it('keeps an upload whose creation body was refused, resumable from offset 0', async () => {
+      const data = randomBytes(3000);
+      const res = await fetch(depot.files, {
+        method: 'POST',
+        headers: tus(depot.token, {
+          'Upload-Length': '2000',
+          'Content-Type': 'application/offset+octet-stream',
+        }),
+        body: data,
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('upload-offset')).toBe('0');
+      const url = res.headers.get('location') as string;
+      const done = await patch(url, depot.token, 0, data.subarray(0, 2000));
+      expect(done.status).toBe(204);
+      expect(done.headers.get('upload-offset')).toBe('2000');
+      expect((await depot.blob(idOf(url))).equals(data.subarray(0, 2000))).toBe(true);
+    });
+
+    it('refuses a creation body of another type', async () => {
+      const res = await fetch(depot.files, {
+        method: 'POST',
+        headers: tus(depot.token, { 'Upload-Length': '3', 'Content-Type': 'text/plain' }),
+        body: 'abc',
+      });
+      expect(res.status).toBe(415);
+    });
+  });
+
+  describe('creation-defer-length', () => {
+    it('takes the length from a later PATCH', async () => {
+      const url = await createUpload(depot, { 'Upload-Defer-Length': '1' });
+      let h = await head(url, depot.token);
+      expect(h.headers.get('upload-defer-length')).toBe('1');
+      expect(h.headers.get('upload-length')).toBeNull();
+      expect((await patch(url, depot.token, 0, Buffer.from('hello '))).status).toBe(204);
+      const res = await patch(url, depot.token, 6, Buffer.from('world'), { 'Upload-Length': '11' });
+      expect(res.status).toBe(204);
+      h = await head(url, depot.token);
+      expect(h.headers.get('upload-length')).toBe('11');
+      expect(h.headers.get('upload-offset')).toBe('11');
+      expect((await depot.blob(idOf(url))).toString()).toBe('hello world');
+    });
+
+    it('refuses a length that changes, or one below the offset', async () => {
+      const url = await createUpload(depot, { 'Upload-Defer-Length': '1' });
+      await patch(url, depot.token, 0, Buffer.from('12345'));
+      expect((await patch(url, depot.token, 5, Buffer.alloc(0), { 'Upload-Length': '3' })).status).toBe(400);
+      expect((await patch(url, depot.token, 5, Buffer.from('6'), { 'Upload-Length': '6' })).status).toBe(204);
+      expect((await patch(url, depot.token, 6, Buffer.alloc(0), { 'Upload-Length': '7' })).status).toBe(400);
+    });
+
+    it('rejects Upload-Defer-Length other than 1, and both or neither length header', async () => {
+      for (const headers of [
+        { 'Upload-Defer-Length': '2' },
+        { 'Upload-Defer-Length': '1', 'Upload-Length': '5' },
+        {},
+      ]) {
+        const res = await fetch(depot.files, { method: 'POST', headers: tus(depot.token, headers) });
+        expect(res.status).toBe(400);
+      }
+    });
+  });
+
+  describe('checksum', () => {
+    for (const algo of ['sha1', 'sha256', 'md5']) {
+      it(`accepts a chunk whose ${algo} matches`, async () => {
+        const data = randomBytes(70_000);
+        const url = await createUpload(depot, { 'Upload-Length': String(data.length) });
+        const res = await patch(url, depot.token, 0, data, { 'Upload-Checksum': digest(algo, data) });
+        expect(res.status).toBe(204);
+        expect((await depot.blob(idOf(url))).equals(data)).toBe(true);
+      });
     }
+
+    it('answers 460, discards the chunk and keeps the offset when the checksum does not match', async () => {
+      const good = randomBytes(1000);
+      const url = await createUpload(depot, { 'Upload-Length': '3000' });
+      await patch(url, depot.token, 0, good);
+      const bad = randomBytes(1000);
+      const res = await patch(url, depot.token, 1000, bad, {
+        'Upload-Checksum': digest('sha256', randomBytes(10)),
+      });
+      expect(res.status).toBe(460);
+      expect((await res.json()).error.code).toBe('ERR_CHECKSUM_MISMATCH');
+      expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('1000');
+      expect(await depot.blobSize(idOf(url))).toBe(1000);
+      expect(
+        (await patch(url, depot.token, 1000, bad, { 'Upload-Checksum': digest('sha256', bad) })).status,
+      ).toBe(204);
+    });
+
+    it('answers 400 to an unknown algorithm or a malformed checksum', async () => {
+      const url = await createUpload(depot, { 'Upload-Length': '3' });
+      for (const value of [
+        'crc32 AAAAAA==',
+        'sha1',
+        'sha1 !!!',
+        `sha1 ${Buffer.alloc(5).toString('base64')}`,
+      ]) {
+        const res = await patch(url, depot.token, 0, Buffer.from('abc'), { 'Upload-Checksum': value });
+        expect(res.status).toBe(400);
+      }
+      expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('0');
+    });
+
+    it('verifies a checksum sent as a trailer (checksum-trailer)', async () => {
+      const data = randomBytes(20_000);
+      const url = await createUpload(depot, { 'Upload-Length': String(data.length * 2) });
+      const send = (offset: number, checksum: string) =>
+        new Promise<{ status: number; offset: string | undefined }>((resolve, reject) => {
+          const req = request(url, {
+            method: 'PATCH',
+            headers: {
+              ...chunkHeaders(depot.token, offset),
+              Trailer: 'Upload-Checksum',
+              'Transfer-Encoding': 'chunked',
+            },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode ?? 0,
+              offset: res.headers['upload-offset'] as string | undefined,
+            });
+          });
+          req.on('error', reject);
+          req.write(data);
+          req.addTrailers({ 'Upload-Checksum': checksum });
+          req.end();
+        });
+      expect((await send(0, digest('sha1', randomBytes(3)))).status).toBe(460);
+      expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('0');
+      const ok = await send(0, digest('sha1', data));
+      expect(ok.status).toBe(204);
+      expect(ok.offset).toBe(String(data.length));
+    });
+  });
+
+  describe('concatenation', () => {
+    it('joins finished partial uploads into a final upload at creation', async () => {
+      const a = randomBytes(1000);
+      const b = randomBytes(2000);
+      const pa = await createUpload(depot, { 'Upload-Length': '1000', 'Upload-Concat': 'partial' });
+      const pb = await createUpload(depot, { 'Upload-Length': '2000', 'Upload-Concat': 'partial' });
+      expect((await head(pa, depot.token)).headers.get('upload-concat')).toBe('partial');
+      await patch(pa, depot.token, 0, a);
+      await patch(pb, depot.token, 0, b);
+      const final = await createUpload(depot, { 'Upload-Concat': `final;${new URL(pa).pathname} ${pb}` });
+      const h = await head(final, depot.token);
+      expect(h.headers.get('upload-offset')).toBe('3000');
+      expect(h.headers.get('upload-length')).toBe('3000');
+      expect(h.headers.get('upload-concat')).toBe(`final;/files/${idOf(pa)} /files/${idOf(pb)}`);
+      expect((await depot.blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
+      const p = await patch(final, depot.token, 3000, Buffer.from('x'));
+      expect(p.status).toBe(403);
+    });
+
+    it('accepts a final upload before its parts finish, and joins them when the last one does', async () => {
+      const a = randomBytes(500);
+      const b = randomBytes(700);
+      const pa = await createUpload(depot, { 'Upload-Length': '500', 'Upload-Concat': 'partial' });
+      const pb = await createUpload(depot, { 'Upload-Defer-Length': '1', 'Upload-Concat': 'partial' });
+      const final = await createUpload(depot, { 'Upload-Concat': `final;${pa} ${pb}` });
+      let h = await head(final, depot.token);
+      expect(h.headers.get('upload-offset')).toBeNull();
+      await patch(pa, depot.token, 0, a);
+      await patch(pb, depot.token, 0, b, { 'Upload-Length': '700' });
+      h = await head(final, depot.token);
+      expect(h.headers.get('upload-offset')).toBe('1200');
+      expect((await depot.blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
+    });
+
+    it('refuses parts that are missing, not partial, or another owner’s', async () => {
+      const plain = await createUpload(depot, { 'Upload-Length': '1' });
+      const alice = await depot.tokenFor('alice-concat');
+      const foreign = await createUpload(depot, { 'Upload-Length': '1', 'Upload-Concat': 'partial' }, alice);
+      const post = (concat: string) =>
+        fetch(depot.files, { method: 'POST', headers: tus(alice, { 'Upload-Concat': concat }) });
+      expect((await post(`final;${depot.files}${'0'.repeat(32)}`)).status).toBe(404);
+      expect((await post(`final;${plain}`)).status).toBe(404);
+      const bob = await depot.tokenFor('bob-concat');
+      const res = await fetch(depot.files, {
+        method: 'POST',
+        headers: tus(bob, { 'Upload-Concat': `final;${foreign}` }),
+      });
+      expect(res.status).toBe(404);
+      const notPartial = await createUpload(depot, { 'Upload-Length': '1' }, alice);
+      expect((await post(`final;${notPartial}`)).status).toBe(400);
+      expect((await post('final;')).status).toBe(400);
+      expect((await post('final;/files/../../etc/passwd')).status).toBe(400);
+    });
+  });
+
+  describe('expiration', () => {
+    it('removes unfinished uploads after DEPOT_UPLOAD_EXPIRY, freeing their disk, and keeps finished ones', async () => {
+      const short = await startDepot({
+        ...env,
+        DEPOT_UPLOAD_EXPIRY: '300ms',
+        DEPOT_EXPIRY_INTERVAL: '100ms',
+      });
+      try {
+        const unfinished = await createUpload(short, { 'Upload-Length': '10' });
+        await patch(unfinished, short.token, 0, Buffer.from('12345'));
+        const finished = await createUpload(short, { 'Upload-Length': '3' });
+        await patch(finished, short.token, 0, Buffer.from('abc'));
+        const created = await fetch(short.files, {
+          method: 'POST',
+          headers: tus(short.token, { 'Upload-Length': '1' }),
+        });
+        expect(new Date(created.headers.get('upload-expires') as string).getTime()).toBeGreaterThan(
+          Date.now() - 1000,
+        );
+        await new Promise((r) => setTimeout(r, 900));
+        expect([404, 410]).toContain((await head(unfinished, short.token)).status);
+        expect(await short.blobSize(idOf(unfinished))).toBeUndefined();
+        expect((await head(finished, short.token)).status).toBe(200);
+      } finally {
+        await short.close();
+      }
+    });
   });
 });

@@ -1,11 +1,9 @@
 import { type AcquireOptions, type Lock, type Locker, LockTimeoutError } from '../ports/locker.js';
+import { askToRelease, type LockHolder } from './lock-holder.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Holder {
-  readonly onReleaseRequested: () => void;
-  asked: boolean;
-}
+type Holder = LockHolder;
 
 interface Waiter {
   readonly options: AcquireOptions;
@@ -50,7 +48,7 @@ export class MemoryLocker implements Locker {
       // setTimeout fires at once for delays past 2^31-1 ms; treat those as "wait for ever".
       const timer = options.waitMs <= MAX_TIMER_MS ? setTimeout(timeout, options.waitMs) : undefined;
       entry.waiters.push(waiter);
-      this.#askToRelease(entry.holder);
+      askToRelease(entry.holder);
     });
   }
 
@@ -60,16 +58,6 @@ export class MemoryLocker implements Locker {
 
   #holder(options: AcquireOptions): Holder {
     return { onReleaseRequested: options.onReleaseRequested, asked: false };
-  }
-
-  /** Asks a holder to let go, once: a second newcomer needs no second request. */
-  #askToRelease(holder: Holder): void {
-    if (holder.asked) return;
-    holder.asked = true;
-    // A throwing callback is the holder's bug; it must not fail the newcomer's acquire.
-    try {
-      holder.onReleaseRequested();
-    } catch {}
   }
 
   #lock(key: string, holder: Holder): Lock {
@@ -95,6 +83,6 @@ export class MemoryLocker implements Locker {
     entry.holder = holder;
     next.grant(this.#lock(key, holder));
     // Whoever still waits behind the new holder wants it to let go too.
-    if (entry.waiters.length > 0) this.#askToRelease(holder);
+    if (entry.waiters.length > 0) askToRelease(holder);
   }
 }

@@ -1,31 +1,22 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import type { MetadataStore, TokenRepository } from '../ports/metadata-store.js';
-import { SqlJobRepository } from './sql/job-repository.js';
-import { migrationProvider } from './sql/migrations.js';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './sql/schema.js';
+import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 import { type RawSqlite, SqliteDatasetRepository } from './sql/sqlite-dataset-repository.js';
 import { StatementCache } from './sql/statement-cache.js';
 import { CachingTokenRepository } from './sql/token-cache.js';
-import { SqlTokenRepository } from './sql/token-repository.js';
-import { SqlUploadRepository } from './sql/upload-repository.js';
 
 /** How long a statement waits for another connection's write lock (another process, a backup). */
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Depot's records in one SQLite file: the single-machine default. */
-export class SqliteMetadataStore implements MetadataStore {
-  readonly uploads: SqlUploadRepository;
-  readonly tokens: TokenRepository;
-  readonly jobs: SqlJobRepository;
+export class SqliteMetadataStore extends SqlMetadataStore {
   readonly datasets: SqliteDatasetRepository;
-  readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, raw: RawSqlite, changedElsewhere: () => boolean) {
-    this.#db = db;
-    this.uploads = new SqlUploadRepository(db);
-    this.tokens = new CachingTokenRepository(new SqlTokenRepository(db), changedElsewhere);
-    this.jobs = new SqlJobRepository(db);
+    // One file, so one process writes it at a time: a token cache invalidated by SQLite's
+    // data_version sees every revocation, this process's or another's.
+    super(db, (tokens) => new CachingTokenRepository(tokens, changedElsewhere));
     this.datasets = new SqliteDatasetRepository(db, raw);
   }
 
@@ -45,18 +36,9 @@ export class SqliteMetadataStore implements MetadataStore {
     return new SqliteMetadataStore(db, database as unknown as RawSqlite, dataVersionProbe(database));
   }
 
+  /** Kysely's migrator takes SQLite's write lock itself; other processes wait (busy_timeout). */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.#db, provider: migrationProvider });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
-  }
-
-  async ping(): Promise<void> {
-    await sql`select 1`.execute(this.#db);
-  }
-
-  async close(): Promise<void> {
-    await this.#db.destroy();
+    await this.migrateWith(this.db);
   }
 }
 

@@ -49,6 +49,7 @@ export const errors = {
   requestAborted: e('ERR_REQUEST_ABORTED', 400),
   insufficientStorage: e('ERR_STORAGE_FULL', 507),
   unavailable: e('ERR_UNAVAILABLE', 503),
+  notSupported: e('ERR_NOT_SUPPORTED', 501),
   internal: e('ERR_INTERNAL', 500),
 } as const;
 

@@ -8,6 +8,7 @@ import type { UploadDeps } from './upload-deps.js';
  * this process saw every byte, else from one read of the file.
  */
 export async function sealUpload(deps: UploadDeps, upload: UploadRecord): Promise<UploadRecord> {
+  await deps.storage.seal?.seal(upload.id);
   let sha256 = upload.sha256;
   if (sha256 === null) {
     const running = deps.digests.take(upload.id, upload.length ?? upload.offset);

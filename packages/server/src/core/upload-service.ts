@@ -109,7 +109,9 @@ export class UploadService {
     // A write at offset 0 creates a missing blob, so an upload whose first chunk follows needs no
     // empty file first; one that is finished already (length 0) does, to be read back.
     await this.#quota.claim(actor, length, async () => {
-      if (!firstChunkFollows || upload.finishedAt !== null) await this.#deps.storage.blobs.create(upload.id);
+      if (!firstChunkFollows || upload.finishedAt !== null) {
+        await this.#deps.storage.blobs.create(upload.id, upload.length ?? this.#deps.options.maxUploadSize);
+      }
       await store.uploads.insert(upload);
     });
     this.#deps.events.emit('upload.created', upload);

@@ -30,8 +30,11 @@ export interface WriteResult {
  * ordinary error (a 500). They never word errors for clients.
  */
 export interface BlobStore {
-  /** Creates an empty blob. */
-  create(id: string): Promise<void>;
+  /**
+   * Creates an empty blob. `expectedSize` (the upload's length, or the upload limit while the
+   * length is deferred) lets a store plan its layout (S3 part sizes); it is a hint, not a limit.
+   */
+  create(id: string, expectedSize?: number): Promise<void>;
   /**
    * Writes the bytes of `source` at `offset` (any bytes already stored past `offset` are
    * replaced), and makes them durable before resolving. A write at offset 0 creates the blob if
@@ -39,7 +42,11 @@ export interface BlobStore {
    * bytes received before the failure are kept and reported with `interrupted` set.
    */
   write(id: string, offset: number, source: Readable, options: WriteOptions): Promise<WriteResult>;
-  /** Discards everything past `size` bytes (a chunk that failed its checksum, or bytes never committed). */
+  /**
+   * Discards everything past `size` bytes (a chunk that failed its checksum, or bytes never
+   * committed). The core only ever cuts back to its committed offset or to the start of the
+   * write that made the bytes; an append-only store (S3) guarantees no more than that.
+   */
   truncate(id: string, size: number): Promise<void>;
   /** Reads bytes `start` to `end` inclusive (the whole blob when omitted). */
   read(id: string, range?: { start: number; end: number }): Promise<Readable>;
@@ -54,10 +61,21 @@ export interface Concatenator {
   concat(target: string, parts: readonly string[]): Promise<void>;
 }
 
+/**
+ * Optional capability: a store that stages unfinished blobs (S3: a multipart upload and a tail
+ * object) makes the blob whole and cheaply readable here. Called once an upload has all its
+ * bytes, before it is read; stores without staging (a local file is whole at every write) omit it.
+ * Reading an unsealed blob still works; it only costs the sealing then.
+ */
+export interface Sealer {
+  seal(id: string): Promise<void>;
+}
+
 /** The blob store and the capabilities it offers, as assembled by compose.ts. */
 export interface Storage {
   readonly blobs: BlobStore;
   readonly concat?: Concatenator;
+  readonly seal?: Sealer;
   /** Checks that the store answers (for /readyz). */
   ping(): Promise<void>;
 }

@@ -13,6 +13,10 @@ export interface TestDepot {
   readonly token: string;
   readonly dataDir: string;
   readonly server: RunningServer;
+  /** The stored bytes of upload `id`, read through the configured blob store (fs or S3). */
+  blob(id: string): Promise<Buffer>;
+  /** The stored size of upload `id`, or undefined when it has no blob. */
+  blobSize(id: string): Promise<number | undefined>;
   /** A new non-admin token for `owner`. */
   tokenFor(owner: string): Promise<string>;
   close(): Promise<void>;
@@ -36,6 +40,12 @@ export async function startDepot(env: Record<string, string> = {}): Promise<Test
     token,
     dataDir,
     server,
+    blob: async (id) => {
+      const chunks: Buffer[] = [];
+      for await (const c of await server.services.storage.blobs.read(id)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    },
+    blobSize: (id) => server.services.storage.blobs.size(id),
     tokenFor: async (owner) => {
       const secret = newTokenSecret();
       await server.services.store.tokens.insert({

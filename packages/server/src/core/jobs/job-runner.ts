@@ -7,6 +7,7 @@ import { type StopReason, StopRequest } from '../../ports/job-queue.js';
 import type { JobProgress, JobRecord } from '../../ports/job-repository.js';
 import { type Checkpoint, ProcessorError, type Resumable } from '../../processors/index.js';
 import { isDepotError } from '../errors.js';
+import { requireDatasets } from '../require-datasets.js';
 import type { JobDeps } from './job-deps.js';
 import { HashingFileOutput, JobFiles } from './job-files.js';
 import { removeOutput, storeOutput } from './job-output.js';
@@ -121,7 +122,7 @@ export class JobRunner {
             write: async (rows, cp) => {
               await tracker.flush();
               const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
-              const ok = await store.datasets.stage(
+              const ok = await requireDatasets(store.datasets).stage(
                 job.id,
                 dataset,
                 rows,
@@ -161,7 +162,7 @@ export class JobRunner {
 
   async #dataset(job: JobRecord): Promise<DatasetRecord> {
     const name = String(job.params.dataset);
-    const dataset = await this.deps.store.datasets.get(job.owner, name);
+    const dataset = await requireDatasets(this.deps.store.datasets).get(job.owner, name);
     if (!dataset) throw new BadInput('ERR_NOT_FOUND', `no dataset ${name}`);
     return dataset;
   }
@@ -197,7 +198,7 @@ export class JobRunner {
     progress: JobProgress,
   ): Promise<void> {
     const t = this.deps.now();
-    const ok = await this.deps.store.datasets.commit(
+    const ok = await requireDatasets(this.deps.store.datasets).commit(
       job.id,
       dataset,
       { id: job.id, lease, states: statesAllowing('complete') },
@@ -286,7 +287,7 @@ export class JobRunner {
 
   async #discard(job: JobRecord, files: JobFiles): Promise<void> {
     await files.remove();
-    await this.deps.store.datasets.discard(job.id);
+    await this.deps.store.datasets?.discard(job.id);
   }
 }
 

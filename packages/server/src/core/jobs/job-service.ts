@@ -3,6 +3,7 @@ import type { JobRecord, JobRowError, JobState } from '../../ports/job-repositor
 import { type Actor, canSee } from '../actor.js';
 import { errors } from '../errors.js';
 import { newUploadId } from '../ids.js';
+import { requireDatasets } from '../require-datasets.js';
 import { isFinished } from '../upload-state.js';
 import type { JobDeps } from './job-deps.js';
 import { JobFiles } from './job-files.js';
@@ -64,7 +65,8 @@ export class JobService {
     if (this.#deps.processors[input.type]?.kind === 'rows') {
       const name = input.params.dataset;
       if (typeof name !== 'string') throw errors.badRequest('params.dataset must name a dataset');
-      if (!(await store.datasets.get(file.owner, name))) throw errors.notFound(`no dataset ${name}`);
+      if (!(await requireDatasets(store.datasets).get(file.owner, name)))
+        throw errors.notFound(`no dataset ${name}`);
     }
     const t = now();
     const job: JobRecord = {
@@ -124,7 +126,7 @@ export class JobService {
     const job = await this.#control(actor, id, 'cancel', 'cancel');
     // The worker (if any) has stopped: remove what the job made, and undo what it staged.
     await new JobFiles(this.#deps.jobsDir, id).remove();
-    await this.#deps.store.datasets.discard(id);
+    await this.#deps.store.datasets?.discard(id);
     return job;
   }
 
@@ -171,7 +173,7 @@ export class JobService {
         await store.jobs.update({ id: job.id, lease: job.lease }, { lease: null, ...back });
         if (job.state === 'cancelled') {
           await new JobFiles(this.#deps.jobsDir, job.id).remove();
-          await store.datasets.discard(job.id);
+          await store.datasets?.discard(job.id);
         }
       }
     }
