@@ -72,7 +72,7 @@ export class S3BlobStore implements BlobStore, Concatenator, Sealer {
     const puller = new SourcePuller(source, options.limit, options.signal);
     let m: OpenManifest;
     try {
-      m = await this.#openForWrite(blob, offset);
+      m = await this.#openForWrite(blob, offset, options.limit);
       const size = blobSize(m);
       if (offset > size) throw new Error(`cannot write ${id} at ${offset}: it holds ${size} bytes`);
       // Bytes before the start of this write are committed: no truncation reaches their tails again.
@@ -151,9 +151,20 @@ export class S3BlobStore implements BlobStore, Concatenator, Sealer {
     this.#s3.close();
   }
 
-  /** The blob as an open manifest of at most `size` bytes (reopening a finished one). */
-  async #openForWrite(blob: BlobContext, size: number): Promise<OpenManifest> {
-    const m = await this.#load(blob);
+  /**
+   * The blob as an open manifest of at most `size` bytes (reopening a finished one). A write at
+   * offset 0 creates a missing blob (the port's promise); its limit is then the upload's whole
+   * room, the same size hint `create` would have had.
+   */
+  async #openForWrite(blob: BlobContext, size: number, limit: number): Promise<OpenManifest> {
+    const found = await loadManifest(this.#s3, blob.key);
+    if (!found && size === 0) {
+      const fresh = emptyManifest(limit < Number.MAX_SAFE_INTEGER ? limit : null);
+      await blob.save(fresh);
+      return fresh;
+    }
+    if (!found) throw new BlobNotFoundError(blob.id);
+    const m = found;
     return m.state === 'complete' ? this.#reopen(blob, m, size) : this.#cut(blob, m, size);
   }
 

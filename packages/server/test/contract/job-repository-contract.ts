@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatasetRepository } from '../../src/ports/dataset-repository.js';
 import type { MetadataStore } from '../../src/ports/metadata-store.js';
 import { jobRecord } from './job-records.js';
 import type { MetadataStoreFixture } from './metadata-store-contract.js';
 
-/** The jobs and datasets repositories of a MetadataStore adapter (SQLite, Postgres); registers a suite. */
+/** The jobs repository of a MetadataStore adapter (SQLite, Postgres); registers a suite. */
 export function jobRepositoryContract(name: string, factory: () => Promise<MetadataStoreFixture>): void {
   describe(`JobRepository contract: ${name}`, () => {
     let fixture: MetadataStoreFixture;
@@ -83,6 +84,23 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       expect(first[0]?.raw).toBe('r1199');
       expect((await store.jobs.listErrors(job.id, 1199, 10)).map((e) => e.row)).toEqual([1200, 1201]);
     });
+  });
+}
+
+/** The datasets repository (csv-import's tables), for the stores that have one; registers a suite. */
+export function datasetRepositoryContract(name: string, factory: () => Promise<MetadataStoreFixture>): void {
+  describe(`DatasetRepository contract: ${name}`, () => {
+    let fixture: MetadataStoreFixture;
+    let store: MetadataStore;
+    let datasets: DatasetRepository;
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+      await store.migrate();
+      if (!store.datasets) throw new Error(`${name} has no datasets repository`);
+      datasets = store.datasets;
+    });
+    afterEach(async () => fixture.cleanup());
 
     it('stages rows with the checkpoint in one transaction, and commits or discards them whole', async () => {
       const ds = {
@@ -97,15 +115,15 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
         keys: ['id'],
         createdAt: 1,
       };
-      expect(await store.datasets.create(ds)).toBe(true);
-      expect(await store.datasets.create({ ...ds, id: 'ffffffffffffffffffffffffffffffff' })).toBe(false);
-      expect(await store.datasets.get('alice', 'people')).toEqual(ds);
-      expect(await store.datasets.get('bob', 'people')).toBeUndefined();
+      expect(await datasets.create(ds)).toBe(true);
+      expect(await datasets.create({ ...ds, id: 'ffffffffffffffffffffffffffffffff' })).toBe(false);
+      expect(await datasets.get('alice', 'people')).toEqual(ds);
+      expect(await datasets.get('bob', 'people')).toBeUndefined();
       const job = jobRecord({ id: 'abcdefabcdefabcdefabcdefabcdef01', state: 'running', lease: 'L' });
       await store.jobs.insert(job);
       const match = { id: job.id, lease: 'L' };
       expect(
-        await store.datasets.stage(
+        await datasets.stage(
           job.id,
           ds,
           [
@@ -120,17 +138,11 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       expect((await store.jobs.get(job.id))?.checkpoint).toBe(7);
       // A lost lease writes nothing, rows included.
       expect(
-        await store.datasets.stage(
-          job.id,
-          ds,
-          [[9, true, 0]],
-          { id: job.id, lease: 'other' },
-          { checkpoint: 8 },
-        ),
+        await datasets.stage(job.id, ds, [[9, true, 0]], { id: job.id, lease: 'other' }, { checkpoint: 8 }),
       ).toBe(false);
-      expect((await store.datasets.rows(ds, 0, 10)).rows).toEqual([]);
-      expect(await store.datasets.commit(job.id, ds, match, { state: 'completed', lease: null })).toBe(true);
-      const page = await store.datasets.rows(ds, 0, 10);
+      expect((await datasets.rows(ds, 0, 10)).rows).toEqual([]);
+      expect(await datasets.commit(job.id, ds, match, { state: 'completed', lease: null })).toBe(true);
+      const page = await datasets.rows(ds, 0, 10);
       expect(page.rows).toEqual([
         { id: 1, ok: false, x: 2 },
         { id: 2, ok: null, x: null },
@@ -138,13 +150,13 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       expect(page.next).toBeNull();
       const other = jobRecord({ id: 'abcdefabcdefabcdefabcdefabcdef02', state: 'running', lease: 'M' });
       await store.jobs.insert(other);
-      await store.datasets.stage(other.id, ds, [[3, true, 3]], { id: other.id, lease: 'M' }, {});
-      await store.datasets.discard(other.id);
-      await store.datasets.discard(other.id);
-      expect(await store.datasets.commit(other.id, ds, { id: other.id, lease: 'M' }, {})).toBe(true);
-      expect((await store.datasets.rows(ds, 0, 10)).rows).toHaveLength(2);
-      const first = await store.datasets.rows(ds, 0, 1);
-      expect((await store.datasets.rows(ds, first.next!, 1)).rows).toEqual([{ id: 2, ok: null, x: null }]);
+      await datasets.stage(other.id, ds, [[3, true, 3]], { id: other.id, lease: 'M' }, {});
+      await datasets.discard(other.id);
+      await datasets.discard(other.id);
+      expect(await datasets.commit(other.id, ds, { id: other.id, lease: 'M' }, {})).toBe(true);
+      expect((await datasets.rows(ds, 0, 10)).rows).toHaveLength(2);
+      const first = await datasets.rows(ds, 0, 1);
+      expect((await datasets.rows(ds, first.next!, 1)).rows).toEqual([{ id: 2, ok: null, x: null }]);
     });
   });
 }
