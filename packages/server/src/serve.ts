@@ -46,14 +46,16 @@ export async function serve(args: readonly string[], env = process.env): Promise
     process.stderr.write(`depot: cannot start: ${message}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
-  process.stdout.write(`Depot is listening on ${server.url}\n`);
+  // One write: a reader that waits for the URL line gets the token line with it.
+  let tokenLine: string;
   if (server.adminToken?.generated) {
-    process.stdout.write(`Admin token (shown once; keep it): ${server.adminToken.token}\n`);
+    tokenLine = `Admin token (shown once; keep it): ${server.adminToken.token}`;
   } else if (!server.adminToken) {
-    process.stdout.write('Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)\n');
+    tokenLine = 'Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)';
   } else {
-    process.stdout.write('Admin token: DEPOT_ADMIN_TOKEN\n');
+    tokenLine = 'Admin token: DEPOT_ADMIN_TOKEN';
   }
+  process.stdout.write(`Depot is listening on ${server.url}\n${tokenLine}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');

@@ -47,7 +47,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close: () => {
       closing ??= (async () => {
         services.uploads.beginShutdown();
-        await app.close();
+        // Fastify (and Node) close the idle keep-alive connections once, when closing starts; a
+        // connection whose last response was finishing at that instant turns idle a moment
+        // later and would hold the close open until keepAliveTimeout. Keep closing idle ones.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(idle);
+        }
         await services.close();
       })();
       return closing;
