@@ -53,9 +53,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         services.uploads.beginShutdown();
         closingSignal.abort();
-        const closed = app.close();
-        dropQuietConnections();
-        await closed;
+        // Fastify (and Node) close the idle keep-alive connections once, when closing starts; a
+        // connection whose last response was finishing at that instant turns idle a moment
+        // later and would hold the close open until keepAliveTimeout. Keep closing idle ones.
+        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          const closed = app.close();
+          dropQuietConnections();
+          await closed;
+        } finally {
+          clearInterval(idle);
+        }
         await services.close();
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { LockTimeoutError } from '../ports/locker.js';
 import type { Actor } from './actor.js';
 import { errors } from './errors.js';
 import type { UploadDeps } from './upload-deps.js';
@@ -36,10 +37,16 @@ export class Quota {
   async claim<T>(actor: Actor, bytes: number | null, create: () => Promise<T>): Promise<T> {
     const limit = this.limitFor(actor);
     if (limit === undefined) return create();
-    const lock = await this.#deps.locker.acquire(`quota:${actor.owner}`, {
-      waitMs: this.#deps.options.lockWaitMs,
-      onReleaseRequested: () => {},
-    });
+    const lock = await this.#deps.locker
+      .acquire(`quota:${actor.owner}`, {
+        waitMs: this.#deps.options.lockWaitMs,
+        onReleaseRequested: () => {},
+      })
+      .catch((err) => {
+        if (err instanceof LockTimeoutError)
+          throw errors.unavailable('too many uploads starting at once; retry');
+        throw err;
+      });
     try {
       const used = await this.#deps.store.uploads.usage(actor.owner);
       const full = bytes === null ? used >= limit : used + bytes > limit;
