@@ -82,11 +82,10 @@ export class RedisLocker implements Locker {
       for (;;) {
         const [granted, behind] = (await this.#redis.eval(
           ACQUIRE,
-          4,
+          3,
           this.#key('lock', key),
           this.#key('queue', key),
           this.#key('alive', key),
-          `${this.#prefix}seq`,
           token,
           LOCK_TTL_MS,
           WAITER_TTL_MS,

@@ -7,14 +7,16 @@
  */
 
 /**
- * KEYS: lock, queue, alive, seq. ARGV: token, lock TTL ms, waiter TTL ms.
+ * KEYS: lock, queue, alive. ARGV: token, lock TTL ms, waiter TTL ms. A waiter's place in line is
+ * Redis's clock in microseconds when it first asked (ties, if any, in token order).
  * Returns [1, waiters still queued] when granted, else [0, 0] after joining (or staying in) the queue.
  */
 export const ACQUIRE = `
-local lock, queue, alive, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local lock, queue, alive = KEYS[1], KEYS[2], KEYS[3]
 local token, ttl, waitTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local micros = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(micros / 1000)
 local head
 while true do
   head = redis.call('ZRANGE', queue, 0, 0)[1]
@@ -31,7 +33,7 @@ if redis.call('EXISTS', lock) == 0 and (not head or head == token) then
   return {1, redis.call('ZCARD', queue)}
 end
 if not redis.call('ZSCORE', queue, token) then
-  redis.call('ZADD', queue, redis.call('INCR', seq), token)
+  redis.call('ZADD', queue, micros, token)
 end
 redis.call('HSET', alive, token, now + waitTtl)
 redis.call('PEXPIRE', queue, waitTtl * 2)

@@ -14,11 +14,6 @@ import { Spool } from './spool.js';
  */
 const PARTS_IN_FLIGHT = 4;
 
-interface InFlight {
-  readonly spool: Spool;
-  readonly part: Promise<UploadedPart>;
-}
-
 /**
  * Appends what `puller` yields to an open blob whose size is `offset`. Bytes are spooled to local
  * files; each time the tail plus a spool make a whole part, that part is uploaded (the tail object
@@ -41,21 +36,21 @@ export async function appendToBlob(
   const oldTail = start.tail > 0 ? { size: start.tail, open: blob.tail(start) } : undefined;
   let m = start;
   let reported = 0;
-  const inFlight: InFlight[] = [];
+  // Parts being uploaded, oldest first; and the chain that records them in the manifest, in order.
+  const uploading: Promise<UploadedPart>[] = [];
+  let recording: Promise<void> = Promise.resolve();
+  let recordError: { error: unknown } | undefined;
   let spool = await Spool.create(spoolDir);
   const spools = [spool];
   // The part the spool is filling: its number and how many bytes it still wants.
   let number = firstNumber;
   let need = Math.max(1, partSize(number, m.expectedSize) - m.tail);
 
-  /** Waits for the oldest part in flight and records it: parts enter the manifest in order. */
-  const settleOldest = async () => {
-    const oldest = inFlight.shift();
-    if (!oldest) return;
-    const part = await oldest.part;
-    m = { ...m, parts: [...m.parts, part], tail: 0 };
+  /** Records a part once it and every part before it are uploaded: each is a durable point. */
+  const record = async (part: Promise<UploadedPart>, full: Spool) => {
+    m = { ...m, parts: [...m.parts, await part], tail: 0 };
     await blob.save(m);
-    await oldest.spool.remove();
+    await full.remove();
     const durable = partsBytes(m) - offset;
     if (options.onCheckpoint && durable - reported >= every) {
       reported = durable;
@@ -64,16 +59,23 @@ export async function appendToBlob(
   };
 
   const upload = async (full: Spool, partNumber: number) => {
-    if (inFlight.length >= PARTS_IN_FLIGHT) await settleOldest();
+    await full.flush();
+    // Reading waits only for uploads, never for the recording (a manifest PUT, a commit).
+    if (uploading.length >= PARTS_IN_FLIGHT) await uploading.shift();
+    if (recordError) throw recordError.error;
     const [uploadId, withId] = await blob.uploadId(m);
     m = withId;
     const tail = partNumber === firstNumber ? oldTail : undefined;
     const body = joined([...(tail ? [tail.open] : []), async () => full.stream()]);
     const size = (tail?.size ?? 0) + full.length;
     const part = blob.s3.uploadPart(blob.key, uploadId, partNumber, body, size);
-    // (awaited in order by settleOldest; this keeps a failure from being reported unhandled first)
+    // (awaited later, in order; this keeps an early failure from counting as unhandled)
     part.catch(() => {});
-    inFlight.push({ spool: full, part });
+    uploading.push(part);
+    recording = recording.then(() => record(part, full));
+    recording.catch((error: unknown) => {
+      recordError ??= { error };
+    });
   };
 
   try {
@@ -90,10 +92,10 @@ export async function appendToBlob(
         need = partSize(number, m.expectedSize);
       }
     }
-    while (inFlight.length > 0) await settleOldest();
+    await recording;
     if (spool.length > 0) m = await saveTail(blob, m, spool);
   } finally {
-    await Promise.allSettled(inFlight.map((f) => f.part));
+    await Promise.allSettled([recording, ...uploading]);
     for (const s of spools) await s.remove();
   }
   const stop = puller.stop;
@@ -106,6 +108,7 @@ export async function appendToBlob(
 
 /** Writes tail + spool as the tail object of the current part count and records it. */
 async function saveTail(blob: BlobContext, m: OpenManifest, spool: Spool): Promise<OpenManifest> {
+  await spool.flush();
   const k = m.parts.length;
   const pieces = m.tail > 0 ? [blob.tail(m)] : [];
   const body = joined([...pieces, async () => spool.stream()]);
