@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startCli } from './lib/client-bench.mjs';
+import { cliConfigDir, startCli } from './lib/client-bench.mjs';
 import {
   argValue,
   benchDir,
@@ -96,6 +96,7 @@ try {
   }
 } finally {
   await depot.stop();
+  await rm(cliConfigDir, { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
 }
 const rate = (ms) => count / (ms / 1000);

@@ -7,7 +7,7 @@
 // Reps are interleaved in rotated order; medians are reported beside every run.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { curlPatch, randomFile, startCli } from './lib/client-bench.mjs';
+import { cliConfigDir, curlPatch, randomFile, startCli } from './lib/client-bench.mjs';
 import {
   argValue,
   MiB,
@@ -75,6 +75,7 @@ try {
   }
 } finally {
   await depot.stop();
+  await rm(cliConfigDir, { recursive: true, force: true });
   await rm(input, { force: true });
 }
 

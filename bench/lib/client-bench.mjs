@@ -20,11 +20,14 @@ export async function randomFile(file, bytes) {
   await pipeline(chunks, createWriteStream(file));
 }
 
+/** The CLI's resume state during a benchmark; the script removes it at the end. */
+export const cliConfigDir = path.join(SHM, `cli-config-${process.pid}`);
+
 /**
  * Starts `depot ARGS` (its resume state in a tmpfs config dir); `done` resolves with the exit
  * code and stdout. `kill` ends exactly this process.
  */
-export function startCli(args, configDir = path.join(SHM, `cli-config-${process.pid}`)) {
+export function startCli(args, configDir = cliConfigDir) {
   const child = spawn(process.execPath, [depotCli, ...args], {
     env: { ...process.env, XDG_CONFIG_HOME: configDir },
     stdio: ['ignore', 'pipe', 'inherit'],
