@@ -90,3 +90,22 @@ export async function countingProxy(target) {
     },
   };
 }
+
+/**
+ * Runs every case `reps` times, interleaved in rotated order (a shared machine drifts; this
+ * spreads the drift over all cases); returns each case's wall times in ms.
+ */
+export async function interleaved(cases, reps) {
+  const names = Object.keys(cases);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      times[name].push(await cases[name]());
+    }
+    console.error(
+      `rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`,
+    );
+  }
+  return times;
+}
