@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startCli } from './lib/client-bench.mjs';
+import { cliConfigDir, interleaved, startCli } from './lib/client-bench.mjs';
 import {
   argValue,
   benchDir,
@@ -83,19 +83,12 @@ const cases = {
 };
 
 const names = Object.keys(cases);
-const times = Object.fromEntries(names.map((n) => [n, []]));
+let times;
 try {
-  for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + r) % names.length];
-      times[name].push(await cases[name]());
-    }
-    console.error(
-      `rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`,
-    );
-  }
+  times = await interleaved(cases, reps);
 } finally {
   await depot.stop();
+  await rm(cliConfigDir, { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
 }
 const rate = (ms) => count / (ms / 1000);

@@ -7,7 +7,7 @@
 // Reps are interleaved in rotated order; medians are reported beside every run.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { curlPatch, randomFile, startCli } from './lib/client-bench.mjs';
+import { cliConfigDir, curlPatch, interleaved, randomFile, startCli } from './lib/client-bench.mjs';
 import {
   argValue,
   MiB,
@@ -62,19 +62,12 @@ async function cli(extra) {
 }
 
 const names = Object.keys(cases);
-const times = Object.fromEntries(names.map((n) => [n, []]));
+let times;
 try {
-  for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + r) % names.length];
-      times[name].push(await cases[name]());
-    }
-    console.error(
-      `rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`,
-    );
-  }
+  times = await interleaved(cases, reps);
 } finally {
   await depot.stop();
+  await rm(cliConfigDir, { recursive: true, force: true });
   await rm(input, { force: true });
 }
 

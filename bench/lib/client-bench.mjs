@@ -20,11 +20,14 @@ export async function randomFile(file, bytes) {
   await pipeline(chunks, createWriteStream(file));
 }
 
+/** The CLI's resume state during a benchmark; the script removes it at the end. */
+export const cliConfigDir = path.join(SHM, `cli-config-${process.pid}`);
+
 /**
  * Starts `depot ARGS` (its resume state in a tmpfs config dir); `done` resolves with the exit
  * code and stdout. `kill` ends exactly this process.
  */
-export function startCli(args, configDir = path.join(SHM, `cli-config-${process.pid}`)) {
+export function startCli(args, configDir = cliConfigDir) {
   const child = spawn(process.execPath, [depotCli, ...args], {
     env: { ...process.env, XDG_CONFIG_HOME: configDir },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -86,4 +89,23 @@ export async function countingProxy(target) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * Runs every case `reps` times, interleaved in rotated order (a shared machine drifts; this
+ * spreads the drift over all cases); returns each case's wall times in ms.
+ */
+export async function interleaved(cases, reps) {
+  const names = Object.keys(cases);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      times[name].push(await cases[name]());
+    }
+    console.error(
+      `rep ${r + 1}/${reps}: ${names.map((n) => `${n} ${times[n].at(-1).toFixed(0)} ms`).join(', ')}`,
+    );
+  }
+  return times;
 }

@@ -68,7 +68,7 @@ export class TtyReporter implements Reporter {
     const now = Date.now();
     if (!force && now - this.#lastFrame < FRAME_MS) return;
     this.#lastFrame = now;
-    const width = Math.max(40, process.stderr.columns ?? 80);
+    const width = Math.max(60, process.stderr.columns || 80);
     const lines: string[] = [];
     let sent = this.#doneBytes;
     for (const [name, p] of this.#active) {
@@ -76,7 +76,7 @@ export class TtyReporter implements Reporter {
       lines.push(row(name, p, width));
     }
     const total = this.#meter.update(sent, this.#total);
-    if (this.#files > 1) lines.push(row(`total (${this.#finished}/${this.#files} files)`, total, width));
+    if (this.#files > 1) lines.push(row(`all ${this.#finished}/${this.#files}`, total, width));
     this.#clear();
     if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
     this.#drawn = lines.length;
@@ -85,7 +85,7 @@ export class TtyReporter implements Reporter {
 
 function row(name: string, p: Progress, width: number): string {
   const stats = ` ${percent(p.bytesSent, p.bytesTotal).padStart(4)} ${bytes(p.bytesSent).padStart(10)} ${rate(p.rate).padStart(12)} ETA ${eta(p.eta).padStart(6)}`;
-  const room = Math.max(10, width - stats.length - 24);
+  const room = Math.max(10, width - 1 - stats.length - 23); // 23: a space and the 22-cell bar
   const label = name.length > room ? `…${name.slice(-(room - 1))}` : name.padEnd(room);
   return `${label} ${bar(p.bytesSent, p.bytesTotal, 20)}${stats}`.slice(0, width - 1);
 }
