@@ -4,20 +4,30 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { DirSync } from '../src/adapters/dir-sync.js';
 
-/** A directory sync that only ends when the test says so. */
+/** A directory whose syncs only end when the test says so; counts opens and closes. */
 function controlledSync() {
   const runs: { end: () => void; fail: (e: Error) => void }[] = [];
-  const fsync = () =>
-    new Promise<void>((resolve, reject) => {
-      runs.push({ end: resolve, fail: reject });
-    });
-  return { runs, fsync };
+  const counts = { opens: 0, closes: 0 };
+  const io = {
+    open: async () => {
+      counts.opens++;
+      return 7;
+    },
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        runs.push({ end: resolve, fail: reject });
+      }),
+    close: async () => {
+      counts.closes++;
+    },
+  };
+  return { runs, counts, io };
 }
 const tick = () => new Promise((r) => setImmediate(r));
 
 it('serves every caller that arrives before a sync starts with that one sync', async () => {
-  const { runs, fsync } = controlledSync();
-  const dirs = new DirSync('/unused', fsync);
+  const { runs, counts, io } = controlledSync();
+  const dirs = new DirSync('/unused', io);
   const done: number[] = [];
   const waits = [1, 2, 3].map((i) => dirs.sync().then(() => done.push(i)));
   await tick();
@@ -26,11 +36,12 @@ it('serves every caller that arrives before a sync starts with that one sync', a
   await Promise.all(waits);
   expect(done.sort()).toEqual([1, 2, 3]);
   expect(runs).toHaveLength(1);
+  expect(counts).toEqual({ opens: 1, closes: 1 });
 });
 
 it('makes a caller that arrives during a sync wait for the next one, shared by all such callers', async () => {
-  const { runs, fsync } = controlledSync();
-  const dirs = new DirSync('/unused', fsync);
+  const { runs, counts, io } = controlledSync();
+  const dirs = new DirSync('/unused', io);
   const first = dirs.sync();
   await tick();
   let laterDone = false;
@@ -47,11 +58,13 @@ it('makes a caller that arrives during a sync wait for the next one, shared by a
   runs[1]?.end();
   await Promise.all(later);
   expect(runs).toHaveLength(2);
+  // the directory stayed open from one sync to the one waiting behind it
+  expect(counts).toEqual({ opens: 1, closes: 1 });
 });
 
 it('fails the callers of a failed sync, and the next callers get a fresh one', async () => {
-  const { runs, fsync } = controlledSync();
-  const dirs = new DirSync('/unused', fsync);
+  const { runs, counts, io } = controlledSync();
+  const dirs = new DirSync('/unused', io);
   const failing = dirs.sync();
   await tick();
   runs[0]?.fail(new Error('EIO'));
@@ -60,6 +73,7 @@ it('fails the callers of a failed sync, and the next callers get a fresh one', a
   await tick();
   runs[1]?.end();
   await expect(next).resolves.toBeUndefined();
+  expect(counts).toEqual({ opens: 2, closes: 2 });
 });
 
 it('syncs a real directory', async () => {

@@ -1,21 +1,29 @@
 import { closeFd, openFd, syncFd } from './fd-io.js';
 
+/** The directory calls DirSync makes; replaceable to observe the batching. */
+export interface DirIo {
+  open(): Promise<number>;
+  sync(fd: number): Promise<void>;
+  close(fd: number): Promise<void>;
+}
+
 /**
  * Makes new names in one directory durable, one `fsync` of the directory for many callers: a
  * caller waits for the next sync that *starts* after its call (one already running may have begun
  * before its file existed), and every caller that arrives while a sync runs shares the one after
- * it. Under load that is one directory sync per batch of new files instead of one per file.
+ * it. Under load that is one directory sync per batch of new files instead of one per file, and
+ * the directory stays open while syncs follow one another (closed once none is waiting).
  */
 export class DirSync {
-  readonly #fsync: () => Promise<void>;
+  readonly #io: DirIo;
   /** the sync running now, if any */
   #running: Promise<void> | undefined;
   /** the sync that starts once the running one ends; everyone arriving meanwhile waits for it */
   #next: Promise<void> | undefined;
+  #fd: Promise<number> | undefined;
 
-  /** `fsync` is the directory sync itself; replaceable to observe the batching. */
-  constructor(dir: string, fsync: () => Promise<void> = () => syncDir(dir)) {
-    this.#fsync = fsync;
+  constructor(dir: string, io?: DirIo) {
+    this.#io = io ?? { open: () => openFd(dir, 'r'), sync: syncFd, close: closeFd };
   }
 
   /** Resolves once every name created in the directory before this call is durable. */
@@ -28,7 +36,7 @@ export class DirSync {
       .then(() => {
         // From here on, new callers need a later sync: this one may start before their file.
         this.#next = undefined;
-        const run = this.#fsync();
+        const run = this.#syncOnce();
         this.#running = run;
         return run.finally(() => {
           if (this.#running === run) this.#running = undefined;
@@ -36,13 +44,22 @@ export class DirSync {
       });
     return this.#next;
   }
-}
 
-async function syncDir(dir: string): Promise<void> {
-  const fd = await openFd(dir, 'r');
-  try {
-    await syncFd(fd);
-  } finally {
-    await closeFd(fd);
+  async #syncOnce(): Promise<void> {
+    this.#fd ??= this.#io.open();
+    const fd = this.#fd;
+    let failed = false;
+    try {
+      await this.#io.sync(await fd);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      // Keep the directory open only for a sync already waiting; after a failure, reopen.
+      if (failed || !this.#next) {
+        this.#fd = undefined;
+        await fd.then(this.#io.close).catch(() => {});
+      }
+    }
   }
 }

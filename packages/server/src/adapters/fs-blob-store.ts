@@ -72,10 +72,11 @@ export class FsBlobStore implements BlobStore, Concatenator {
     // file whose directory entry a power loss could still take away.
     const named = offset === 0 ? this.#dirSync.sync() : undefined;
     named?.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    let result: WriteResult;
     try {
       if (offset > 0 && (await sizeOfFd(fd)) > offset) await truncateFd(fd, offset);
       const { onCheckpoint } = options;
-      const result = await writeFromStream(
+      result = await writeFromStream(
         fd,
         offset,
         source,
@@ -89,14 +90,16 @@ export class FsBlobStore implements BlobStore, Concatenator {
             }),
         },
         this.budget,
+        synced,
       );
-      await named;
-      return result;
     } catch (err) {
       throw mapError(err, id);
     } finally {
       await closeFd(fd);
     }
+    // (after the close, so that the two run side by side)
+    await named;
+    return result;
   }
 
   async truncate(id: string, size: number): Promise<void> {
