@@ -78,6 +78,8 @@ describe('csv-report jobs', () => {
     expect(wrong.error?.code).toBe('ERR_CSV_HEADER');
     expect(wrong.error?.message).toContain('Song,Date,Number of Plays');
     expect(wrong.outputFileId).toBeNull();
+    // Bad input never retries.
+    expect((await api(depot.url, alice, 'GET', `/api/jobs/${wrong.id}`)).json.attempts).toBe(0);
     const empty = await report('');
     expect(empty.state).toBe('failed');
     expect(empty.error?.code).toBe('ERR_CSV_EMPTY');
