@@ -105,7 +105,7 @@ async function timedJob(server, type, fileId, params) {
   const c0 = procCpu(server.pid);
   const t0 = performance.now();
   const job = await call(server.url, 'POST', '/api/jobs', { type, fileId, params });
-  const done = await until(server.url, job.id, (j) => j.state === 'completed', 10);
+  const done = await until(server.url, job.id, (j) => j.state === 'completed', 50);
   return { seconds: (performance.now() - t0) / 1000, cpu: procCpu(server.pid) - c0, job: done };
 }
 
