@@ -42,7 +42,7 @@ async function allRows(dataset: string, token = alice) {
       depot.url,
       token,
       'GET',
-      `/api/datasets/${dataset}/rows?after=${after}&limit=1000`,
+      `/api/datasets/${dataset}/rows?after=${after}&limit=10000`,
     );
     expect(page.status).toBe(200);
     rows.push(...page.json.rows);
@@ -132,6 +132,38 @@ describe('csv-import jobs', () => {
       );
       expect(answer.state).toBe('cancelled');
       expect(await allRows('big')).toEqual(before);
+    },
+  );
+
+  it(
+    'pauses a running import and resumes it to the rows of an uninterrupted one',
+    { timeout: 180_000 },
+    async () => {
+      const lines = ['active,born,score,name,id'];
+      for (let i = 0; i < 600_000; i++)
+        lines.push(`${i % 3 === 0},,${i % 1000},"n ${i}",${(i * 7) % 250_000}`);
+      const fileId = await uploadFile(depot.url, alice, Buffer.from(lines.join('\n') + '\n'));
+      await declare('whole');
+      await declare('halves');
+      const whole = await createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'whole' });
+      expect((await waitForJob(depot.url, alice, whole.id)).state).toBe('completed');
+      const { job, answer } = await actOnRunning(
+        depot.url,
+        alice,
+        () => createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'halves' }),
+        (j) => j.resumeFrom !== null,
+        'pause',
+      );
+      expect(answer.state).toBe('paused');
+      expect(answer.resumeFrom).toBeGreaterThan(0);
+      // Nothing is visible before the import completes.
+      expect(await allRows('halves')).toEqual([]);
+      expect((await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/resume`)).status).toBe(200);
+      const done = await waitForJob(depot.url, alice, job.id);
+      expect(done.state).toBe('completed');
+      const rows = await allRows('halves');
+      expect(rows).toHaveLength(250_000);
+      expect(rows).toEqual(await allRows('whole'));
     },
   );
 });
