@@ -46,14 +46,13 @@ export async function serve(args: readonly string[], env = process.env): Promise
     process.stderr.write(`depot: cannot start: ${message}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
-  process.stdout.write(`Depot is listening on ${server.url}\n`);
-  if (server.adminToken?.generated) {
-    process.stdout.write(`Admin token (shown once; keep it): ${server.adminToken.token}\n`);
-  } else if (!server.adminToken) {
-    process.stdout.write('Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)\n');
-  } else {
-    process.stdout.write('Admin token: DEPOT_ADMIN_TOKEN\n');
-  }
+  // One write: a reader that acts on the URL line finds the token line with it.
+  const tokenLine = server.adminToken?.generated
+    ? `Admin token (shown once; keep it): ${server.adminToken.token}`
+    : server.adminToken
+      ? 'Admin token: DEPOT_ADMIN_TOKEN'
+      : 'Admin token: the one printed at first start (or set DEPOT_ADMIN_TOKEN)';
+  process.stdout.write(`Depot is listening on ${server.url}\n${tokenLine}\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
