@@ -214,20 +214,8 @@ async function runDepot({ input, output, budget }) {
 }
 
 async function runDuckdb({ input, output }) {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:');
-  const con = await db.connect();
-  const q = (s) => `'${s.replaceAll("'", "''")}'`;
-  const started = performance.now();
-  // Dates read as text (the processor keeps their bytes); sum of BIGINT is HUGEINT, so exact.
-  await con.run(`
-    COPY (
-      SELECT "Song", "Date", sum("Number of Plays") AS "Total Number of Plays for Date"
-      FROM read_csv(${q(input)}, header = true, auto_detect = false,
-                    columns = {'Song': 'VARCHAR', 'Date': 'VARCHAR', 'Number of Plays': 'BIGINT'})
-      GROUP BY "Song", "Date" ORDER BY "Song", "Date"
-    ) TO ${q(output)} (HEADER, DELIMITER ',')`);
-  const seconds = (performance.now() - started) / 1000;
+  const { duckdbReport } = await import('./lib/duckdb-report.mjs');
+  const { seconds, con, q } = await duckdbReport(input, output);
   const rows = Number(
     (await con.runAndReadAll(`SELECT count(*) FROM read_csv(${q(input)}, header = true)`)).getRows()[0][0],
   );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from './helpers/depot.js';
-import { api, createJob, uploadFile, waitForJob } from './helpers/jobs.js';
+import { actOnRunning, api, createJob, uploadFile, waitForJob } from './helpers/jobs.js';
 
 let depot: TestDepot;
 let alice: string;
@@ -42,7 +42,7 @@ async function allRows(dataset: string, token = alice) {
       depot.url,
       token,
       'GET',
-      `/api/datasets/${dataset}/rows?after=${after}&limit=1000`,
+      `/api/datasets/${dataset}/rows?after=${after}&limit=10000`,
     );
     expect(page.status).toBe(200);
     rows.push(...page.json.rows);
@@ -110,20 +110,60 @@ describe('csv-import jobs', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('leaves the dataset exactly as it was when a running import is cancelled', async () => {
-    await declare('big');
-    const base = await importCsv('big', 'id,name,score,born,active\n1,one,1,,\n2,two,2,,\n');
-    expect(base.state).toBe('completed');
-    const before = await allRows('big');
-    const lines = ['id,name,score,born,active'];
-    for (let i = 0; i < 1_500_000; i++)
-      lines.push(`${i % 700_000},name ${i},${i / 4},2020-01-0${1 + (i % 9)},${i % 2}`);
-    const fileId = await uploadFile(depot.url, alice, Buffer.from(lines.join('\n') + '\n'));
-    const job = await createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'big' });
-    // Some batches are staged (progress saved) before the cancel.
-    await waitForJob(depot.url, alice, job.id, (j) => j.state === 'running' && j.progress.rowsDone > 0);
-    const cancelled = await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/cancel`);
-    expect(cancelled.json.state).toBe('cancelled');
-    expect(await allRows('big')).toEqual(before);
-  });
+  it(
+    'leaves the dataset exactly as it was when a running import is cancelled',
+    { timeout: 180_000 },
+    async () => {
+      await declare('big');
+      const base = await importCsv('big', 'id,name,score,born,active\n1,one,1,,\n2,two,2,,\n');
+      expect(base.state).toBe('completed');
+      const before = await allRows('big');
+      const lines = ['id,name,score,born,active'];
+      for (let i = 0; i < 1_500_000; i++)
+        lines.push(`${i % 700_000},name ${i},${i / 4},2020-01-0${1 + (i % 9)},${i % 2}`);
+      const fileId = await uploadFile(depot.url, alice, Buffer.from(lines.join('\n') + '\n'));
+      // Some batches are staged (a checkpoint saved) before the cancel.
+      const { answer } = await actOnRunning(
+        depot.url,
+        alice,
+        () => createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'big' }),
+        (j) => j.resumeFrom !== null,
+        'cancel',
+      );
+      expect(answer.state).toBe('cancelled');
+      expect(await allRows('big')).toEqual(before);
+    },
+  );
+
+  it(
+    'pauses a running import and resumes it to the rows of an uninterrupted one',
+    { timeout: 180_000 },
+    async () => {
+      const lines = ['active,born,score,name,id'];
+      for (let i = 0; i < 600_000; i++)
+        lines.push(`${i % 3 === 0},,${i % 1000},"n ${i}",${(i * 7) % 250_000}`);
+      const fileId = await uploadFile(depot.url, alice, Buffer.from(lines.join('\n') + '\n'));
+      await declare('whole');
+      await declare('halves');
+      const whole = await createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'whole' });
+      expect((await waitForJob(depot.url, alice, whole.id)).state).toBe('completed');
+      const { job, answer } = await actOnRunning(
+        depot.url,
+        alice,
+        () => createJob(depot.url, alice, 'csv-import', fileId, { dataset: 'halves' }),
+        (j) => j.resumeFrom !== null,
+        'pause',
+      );
+      expect(answer.state).toBe('paused');
+      expect(answer.resumeFrom).toBeGreaterThan(0);
+      // Nothing is visible before the import completes.
+      expect(await allRows('halves')).toEqual([]);
+      expect((await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/resume`)).status).toBe(200);
+      const done = await waitForJob(depot.url, alice, job.id);
+      expect(done.state).toBe('completed');
+      const rows = await allRows('halves');
+      expect(rows).toHaveLength(250_000);
+      expect(rows).toEqual(await allRows('whole'));
+    },
+  );
 });

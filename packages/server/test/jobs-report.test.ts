@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from './helpers/depot.js';
-import { api, createJob, download, reportInput, sha256, uploadFile, waitForJob } from './helpers/jobs.js';
+import {
+  actOnRunning,
+  api,
+  createJob,
+  download,
+  reportInput,
+  sha256,
+  uploadFile,
+  waitForJob,
+} from './helpers/jobs.js';
 
 const EXAMPLE_IN = `Song,Date,Number of Plays
 Umbrella,2020-01-02,200
@@ -78,6 +87,8 @@ describe('csv-report jobs', () => {
     expect(wrong.error?.code).toBe('ERR_CSV_HEADER');
     expect(wrong.error?.message).toContain('Song,Date,Number of Plays');
     expect(wrong.outputFileId).toBeNull();
+    // Bad input never retries.
+    expect((await api(depot.url, alice, 'GET', `/api/jobs/${wrong.id}`)).json.attempts).toBe(0);
     const empty = await report('');
     expect(empty.state).toBe('failed');
     expect(empty.error?.code).toBe('ERR_CSV_EMPTY');
@@ -134,54 +145,66 @@ describe('csv-report jobs', () => {
     expect((await api(depot.url, alice, 'GET', '/api/jobs?state=bogus')).status).toBe(400);
   });
 
-  it('pauses a running job with a checkpoint, and resumes it to the output of an uninterrupted run', async () => {
+  it(
+    'pauses a running job with a checkpoint, and resumes it to the output of an uninterrupted run',
+    { timeout: 180_000 },
+    async () => {
+      const input = reportInput(1_500_000);
+      const fileId = await uploadFile(depot.url, alice, input);
+      const whole = await createJob(depot.url, alice, 'csv-report', fileId);
+      const uninterrupted = await waitForJob(depot.url, alice, whole.id);
+      expect(uninterrupted.state).toBe('completed');
+      const expected = await download(depot.url, alice, uninterrupted.outputFileId!);
+
+      const { job, answer: paused } = await actOnRunning(
+        depot.url,
+        alice,
+        () => createJob(depot.url, alice, 'csv-report', fileId),
+        (j) => j.progress.bytesDone > 0,
+        'pause',
+      );
+      expect(paused.state).toBe('paused');
+      const at = paused.progress.bytesDone;
+      expect(at).toBeGreaterThan(0);
+      expect(paused.resumeFrom).toBe(at);
+      expect(at).toBeLessThan(input.length);
+      // Paused means stopped: nothing moves.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await api(depot.url, alice, 'GET', `/api/jobs/${job.id}`)).json.progress.bytesDone).toBe(at);
+      const resumed = await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/resume`);
+      expect(resumed.status).toBe(200);
+      // Resumed from the checkpoint, never from byte 0.
+      const seen: number[] = [];
+      const done = await waitForJob(depot.url, alice, job.id, (j) => {
+        seen.push(j.progress.bytesDone);
+        return j.state === 'completed';
+      });
+      expect(Math.min(...seen)).toBeGreaterThanOrEqual(at);
+      expect(done.progress).toEqual(uninterrupted.progress);
+      expect(sha256(await download(depot.url, alice, done.outputFileId!))).toBe(sha256(expected));
+      const errorsCsv = async (id: string) =>
+        (
+          await fetch(`${depot.url}/api/jobs/${id}/errors?format=csv`, {
+            headers: { Authorization: `Bearer ${alice}` },
+          })
+        ).text();
+      const errors = await errorsCsv(job.id);
+      expect(errors).toBe(await errorsCsv(whole.id));
+      expect(errors.trimEnd().split('\n')).toHaveLength(1 + done.progress.errorCount);
+    },
+  );
+
+  it('cancels a running job: no output, no files left', { timeout: 180_000 }, async () => {
     const input = reportInput(1_500_000);
     const fileId = await uploadFile(depot.url, alice, input);
-    const whole = await createJob(depot.url, alice, 'csv-report', fileId);
-    const uninterrupted = await waitForJob(depot.url, alice, whole.id);
-    expect(uninterrupted.state).toBe('completed');
-    const expected = await download(depot.url, alice, uninterrupted.outputFileId!);
-
-    const job = await createJob(depot.url, alice, 'csv-report', fileId);
-    await waitForJob(depot.url, alice, job.id, (j) => j.state === 'running' && j.progress.bytesDone > 0);
-    const paused = await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/pause`);
-    expect(paused.status).toBe(200);
-    expect(paused.json.state).toBe('paused');
-    const at = paused.json.progress.bytesDone;
-    expect(at).toBeGreaterThan(0);
-    expect(at).toBeLessThan(input.length);
-    // Paused means stopped: nothing moves.
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await api(depot.url, alice, 'GET', `/api/jobs/${job.id}`)).json.progress.bytesDone).toBe(at);
-    const resumed = await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/resume`);
-    expect(resumed.status).toBe(200);
-    // Resumed from the checkpoint, never from byte 0.
-    const seen: number[] = [];
-    const done = await waitForJob(depot.url, alice, job.id, (j) => {
-      seen.push(j.progress.bytesDone);
-      return j.state === 'completed';
-    });
-    expect(Math.min(...seen)).toBeGreaterThanOrEqual(at);
-    expect(done.progress).toEqual(uninterrupted.progress);
-    expect(sha256(await download(depot.url, alice, done.outputFileId!))).toBe(sha256(expected));
-    const errorsCsv = async (id: string) =>
-      (
-        await fetch(`${depot.url}/api/jobs/${id}/errors?format=csv`, {
-          headers: { Authorization: `Bearer ${alice}` },
-        })
-      ).text();
-    const errors = await errorsCsv(job.id);
-    expect(errors).toBe(await errorsCsv(whole.id));
-    expect(errors.trimEnd().split('\n')).toHaveLength(1 + done.progress.errorCount);
-  });
-
-  it('cancels a running job: no output, no files left', async () => {
-    const input = reportInput(1_500_000);
-    const fileId = await uploadFile(depot.url, alice, input);
-    const job = await createJob(depot.url, alice, 'csv-report', fileId);
-    await waitForJob(depot.url, alice, job.id, (j) => j.state === 'running' && j.progress.bytesDone > 0);
-    const cancelled = await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/cancel`);
-    expect(cancelled.json.state).toBe('cancelled');
+    const { job, answer: cancelled } = await actOnRunning(
+      depot.url,
+      alice,
+      () => createJob(depot.url, alice, 'csv-report', fileId),
+      (j) => j.progress.bytesDone > 0,
+      'cancel',
+    );
+    expect(cancelled.state).toBe('cancelled');
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(`${depot.dataDir}/jobs`)).not.toContain(job.id);
     expect((await api(depot.url, alice, 'POST', `/api/jobs/${job.id}/resume`)).status).toBe(409);

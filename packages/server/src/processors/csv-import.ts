@@ -1,4 +1,5 @@
 import { CsvParser, type CsvRecord } from './csv-parser.js';
+import { feedSlices } from './feed-slices.js';
 import { type Cell, type ImportColumn, isRejection, parseCell } from './import-values.js';
 import {
   CHECKPOINT_MS,
@@ -24,7 +25,6 @@ export type ImportProcessor = (ctx: ImportContext) => Promise<Progress>;
 
 /** Rows per write: a transaction each, so big enough to amortise the commit. */
 const BATCH_ROWS = 20_000;
-const SLICE_BYTES = 256 * 1024;
 
 /** The resume state: which CSV field feeds which column, and the line the input resumes on. */
 interface ImportState {
@@ -82,19 +82,9 @@ export const csvImport: ImportProcessor = async (ctx) => {
     savedAt = Date.now();
   };
 
-  for await (const chunk of ctx.input) {
-    const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
-      if (ctx.signal.aborted) {
-        if (ctx.resumable?.keepOnStop()) await flush();
-        ctx.signal.throwIfAborted();
-      }
-      parser.push(bytes.subarray(at, at + SLICE_BYTES));
-      counts.bytesDone = parser.bytesConsumed;
-      if (batch.length >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
-    }
-    ctx.progress({ ...counts });
-  }
+  await feedSlices(ctx, parser, counts, flush, async () => {
+    if (batch.length >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
+  });
   parser.end();
   if (!order) {
     throw new ProcessorError(

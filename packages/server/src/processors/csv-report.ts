@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CsvParser, type CsvRecord } from './csv-parser.js';
 import { calendarDate, parsePlays } from './csv-report-fields.js';
 import { CsvWriter } from './csv-writer.js';
+import { feedSlices } from './feed-slices.js';
 import { GroupAggregator } from './group-aggregator.js';
 import {
   CHECKPOINT_MS,
@@ -26,8 +27,8 @@ export const OUTPUT_HEADER = 'Song,Date,Total Number of Plays for Date';
  * 5M distinct groups in a 128 MiB budget peak at ~200 MiB RSS, Node itself included).
  */
 const GROUPS_SHARE = 0.3;
-/** Input is fed to the parser in slices this big, so a batch boundary comes at least this often. */
-const SLICE_BYTES = 256 * 1024;
+/** Past this share of its budget, a checkpoint drains the groups into a run instead of a snapshot. */
+const SNAPSHOT_SHARE = 0.25;
 /** Runs merged at once; more take extra passes (each run needs an open file and a buffer). */
 const MAX_FAN_IN = 64;
 
@@ -49,7 +50,7 @@ export const csvReport: Processor = async (ctx) => {
     const state = from && isReportState(from.state) ? from.state : FRESH;
     if (resumable) {
       await mkdir(dir, { recursive: true });
-      await removeStale(dir, state.runs);
+      await removeStale(dir, state.snapshot ? [...state.runs, state.snapshot] : state.runs);
     }
     const run = new ReportRun(ctx, dir, state, from?.progress);
     if (state.phase === 'aggregate') await run.aggregate();
@@ -69,6 +70,8 @@ class ReportRun {
   readonly counts: Progress;
   private readonly groups: GroupAggregator;
   private runs: string[];
+  /** the snapshot the last saved checkpoint names, if any */
+  private snapshot: string | null = null;
   private seq: number;
   private line: number;
   private headerSeen: boolean;
@@ -82,7 +85,8 @@ class ReportRun {
     progress: Progress | undefined,
   ) {
     this.groups = new GroupAggregator(ctx.memoryBudget * GROUPS_SHARE);
-    this.runs = [...state.runs];
+    // A resumed snapshot holds groups no run has: from now on it is a run like the others.
+    this.runs = state.snapshot ? [...state.runs, state.snapshot] : [...state.runs];
     this.seq = state.seq;
     this.line = state.line;
     this.headerSeen = state.headerSeen;
@@ -133,25 +137,15 @@ class ReportRun {
     const checkpoint = async (): Promise<void> => {
       counts.bytesDone = parser.bytesConsumed;
       this.line = parser.nextLine;
-      await this.spill(true);
-      await this.save('aggregate');
+      if (groups.bytes > groups.limit * SNAPSHOT_SHARE) await this.spill(true);
+      await this.save('aggregate', await this.writeSnapshot());
       savedAt = Date.now();
     };
 
-    for await (const chunk of ctx.input) {
-      const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (let at = 0; at < bytes.length; at += SLICE_BYTES) {
-        if (ctx.signal.aborted) {
-          if (ctx.resumable?.keepOnStop()) await checkpoint();
-          ctx.signal.throwIfAborted();
-        }
-        parser.push(bytes.subarray(at, at + SLICE_BYTES));
-        counts.bytesDone = parser.bytesConsumed;
-        if (ctx.resumable && Date.now() - savedAt >= CHECKPOINT_MS) await checkpoint();
-        else if (groups.full) await this.spill(false);
-      }
-      ctx.progress({ ...counts });
-    }
+    await feedSlices(ctx, parser, counts, checkpoint, async () => {
+      if (ctx.resumable && Date.now() - savedAt >= CHECKPOINT_MS) await checkpoint();
+      else if (groups.full) await this.spill(false);
+    });
     parser.end();
     if (!this.headerSeen) {
       throw new ProcessorError(
@@ -193,6 +187,14 @@ class ReportRun {
     return this.last ? [...cursors, this.last] : cursors;
   }
 
+  /** Writes the groups in memory (kept there) to a new synced snapshot file; null if there are none. */
+  private async writeSnapshot(): Promise<string | null> {
+    if (this.groups.size === 0) return null;
+    const name = `snapshot-${this.seq++}.run`;
+    await writeRun(path.join(this.dir, name), this.groups.sorted(), new AbortController().signal, true);
+    return name;
+  }
+
   /**
    * Writes the groups in memory to a new run (if any); synced when a checkpoint may name it. A
    * spill for a checkpoint is not aborted: a pause waits for it (it holds at most half a second
@@ -210,15 +212,20 @@ class ReportRun {
     return `run-${this.seq++}.run`;
   }
 
-  private async save(phase: ReportState['phase']): Promise<void> {
+  /** Saves a checkpoint naming the runs and `snapshot`; then the snapshot it replaces is garbage. */
+  private async save(phase: ReportState['phase'], snapshot: string | null = null): Promise<void> {
     const state: ReportState = {
       phase,
       runs: [...this.runs],
+      snapshot,
       line: this.line,
       headerSeen: this.headerSeen,
       seq: this.seq,
     };
     await this.ctx.resumable?.save({ progress: { ...this.counts }, state });
+    const old = this.snapshot;
+    this.snapshot = snapshot;
+    if (old && old !== snapshot) await rm(path.join(this.dir, old), { force: true });
   }
 }
 

@@ -47,6 +47,11 @@ export class GroupAggregator {
     return this.starts[this.count]! + this.count * 36;
   }
 
+  /** The byte budget given at construction. */
+  get limit(): number {
+    return this.limitBytes;
+  }
+
   /** Past the budget: drain before adding much more. */
   get full(): boolean {
     return this.bytes > this.limitBytes;
@@ -101,14 +106,19 @@ export class GroupAggregator {
    * before the next add().
    */
   drain(): GroupCursor {
-    const order = new Int32Array(this.count);
-    for (let g = 0; g < order.length; g++) order[g] = g;
-    sortGroups(order, this.arena, this.starts, KEY_TAIL);
-    const cursor = new SortedGroups(order, this.arena, this.starts, this.sums, this.big);
+    const cursor = this.sorted();
     this.count = 0;
     this.slots.fill(0);
     this.big = new Map();
     return cursor;
+  }
+
+  /** Every group in key order, the aggregator unchanged (for a snapshot). Read it before the next add(). */
+  sorted(): GroupCursor {
+    const order = new Int32Array(this.count);
+    for (let g = 0; g < order.length; g++) order[g] = g;
+    sortGroups(order, this.arena, this.starts, KEY_TAIL);
+    return new SortedGroups(order, this.arena, this.starts, this.sums, this.big);
   }
 
   private insert(

@@ -47,7 +47,7 @@ export interface Checkpoint {
 }
 
 /** How often a resumable processor saves a checkpoint while it works (the job contract: ≤ 1 s). */
-export const CHECKPOINT_MS = 500;
+export const CHECKPOINT_MS = 900;
 
 export interface Progress {
   /** Input bytes consumed, up to the last whole row: a valid resume offset. */

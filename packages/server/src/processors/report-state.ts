@@ -6,12 +6,19 @@ import path from 'node:path';
  * input slice boundary, where every record before `bytesDone` has been added to a group and every
  * group has been written to a run: the runs named here plus the input from `bytesDone` on hold
  * exactly the rows of the file, each once. Runs are synced to disk before the checkpoint names them.
+ *
+ * A checkpoint while the groups in memory are few does not drain them into a new run (that would
+ * make a run per checkpoint, and the merge would read every group that many times): it writes a
+ * snapshot of them and keeps them. The snapshot is a run of the groups added since the last spill;
+ * it is replaced by the next snapshot, and dropped once a spill has drained those groups.
  */
 export interface ReportState {
   /** `aggregate`: reading the input; `merge`: the input is all in `runs`, only the merge is left */
   readonly phase: 'aggregate' | 'merge';
   /** run files in the work dir, oldest first */
   readonly runs: readonly string[];
+  /** the snapshot of the groups in memory at the checkpoint (a run once resumed), if any */
+  readonly snapshot?: string | null;
   /** the line the input from `bytesDone` starts on */
   readonly line: number;
   readonly headerSeen: boolean;

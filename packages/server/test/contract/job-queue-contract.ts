@@ -35,6 +35,22 @@ export function jobQueueContract(name: string, factory: () => Promise<JobQueueFi
       await fixture.cleanup();
     });
 
+    /** A started queue with a fresh worker. */
+    async function started(concurrency: number) {
+      const q = queue();
+      const w = worker();
+      await q.start(w.handle, concurrency);
+      return { q, w };
+    }
+
+    /** Stores a queued job and tells the queue. */
+    async function submit(q: JobQueue, over: Parameters<typeof jobRecord>[0] = {}) {
+      const job = jobRecord(over);
+      await fixture.store.jobs.insert(job);
+      await q.enqueue(job.id, job.runAfter);
+      return job;
+    }
+
     /** A handler that claims the job as the runner does, and holds it until released. */
     function worker() {
       const ran: string[] = [];
@@ -81,24 +97,16 @@ export function jobQueueContract(name: string, factory: () => Promise<JobQueueFi
     });
 
     it('waits for runAfter before delivering', async () => {
-      const q = queue();
-      const w = worker();
-      await q.start(w.handle, 1);
-      const job = jobRecord({ runAfter: Date.now() + 400 });
-      await fixture.store.jobs.insert(job);
-      await q.enqueue(job.id, job.runAfter);
+      const { q, w } = await started(1);
+      await submit(q, { runAfter: Date.now() + 400 });
       await new Promise((r) => setTimeout(r, 150));
       expect(w.ran).toEqual([]);
       await until(() => w.ran.length === 1);
     });
 
     it('interrupts a running job with a StopRequest and resolves once its handler returned', async () => {
-      const q = queue();
-      const w = worker();
-      await q.start(w.handle, 1);
-      const job = jobRecord();
-      await fixture.store.jobs.insert(job);
-      await q.enqueue(job.id);
+      const { q, w } = await started(1);
+      const job = await submit(q);
       await until(() => w.ran.length === 1);
       await q.interrupt(job.id, 'pause');
       const reason = w.signals.get(job.id)?.reason;
@@ -109,35 +117,23 @@ export function jobQueueContract(name: string, factory: () => Promise<JobQueueFi
     });
 
     it('with no workers delivers nothing; a queue started later takes the jobs over', async () => {
-      const idle = queue();
-      const none = worker();
-      await idle.start(none.handle, 0);
-      const job = jobRecord();
-      await fixture.store.jobs.insert(job);
-      await idle.enqueue(job.id);
+      const idle = await started(0);
+      await submit(idle.q);
       await new Promise((r) => setTimeout(r, 100));
-      expect(none.ran).toEqual([]);
-      await idle.close();
-      const later = queue();
-      const w = worker();
-      await later.start(w.handle, 1);
+      expect(idle.w.ran).toEqual([]);
+      await idle.q.close();
+      const { w } = await started(1);
       await until(() => w.ran.length === 1);
     });
 
     it('asks running handlers to stop at close (shutdown) and waits for them', async () => {
-      const q = queue();
-      const w = worker();
-      await q.start(w.handle, 1);
-      const job = jobRecord();
-      await fixture.store.jobs.insert(job);
-      await q.enqueue(job.id);
+      const { q, w } = await started(1);
+      const job = await submit(q);
       await until(() => w.ran.length === 1);
       await q.close();
       expect((w.signals.get(job.id)?.reason as StopRequest).reason).toBe('shutdown');
       expect((await fixture.store.jobs.get(job.id))?.state).toBe('completed');
-      const next = jobRecord();
-      await fixture.store.jobs.insert(next);
-      await q.enqueue(next.id);
+      await submit(q);
       await new Promise((r) => setTimeout(r, 100));
       expect(w.ran).toEqual([job.id]);
     });

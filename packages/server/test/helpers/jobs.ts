@@ -8,6 +8,8 @@ export interface JobView {
   state: string;
   fileId: string;
   progress: { bytesDone: number; bytesTotal: number; rowsDone: number; errorCount: number };
+  /** the input offset of the last checkpoint, null without one */
+  resumeFrom: number | null;
   outputFileId: string | null;
   error: { code: string; message: string } | null;
 }
@@ -125,4 +127,32 @@ export function reportInput(rows: number, songs = 500): Buffer {
     parts.push(`${name},2020-03-${day < 10 ? '0' : ''}${day},${Math.floor(rand() * 100000)}\n`);
   }
   return Buffer.from(parts.join(''));
+}
+
+/**
+ * Starts jobs with `start` until one is caught running with `ready(job)` and `action` (pause,
+ * cancel) reaches it before it completes: a fast machine may finish a job between two polls.
+ */
+export async function actOnRunning(
+  url: string,
+  token: string,
+  start: () => Promise<JobView>,
+  ready: (j: JobView) => boolean,
+  action: 'pause' | 'cancel',
+): Promise<{ job: JobView; answer: JobView }> {
+  for (let attempt = 1; ; attempt++) {
+    const job = await start();
+    const seen = await waitForJob(
+      url,
+      token,
+      job.id,
+      (j) => (j.state === 'running' && ready(j)) || j.state === 'completed',
+    );
+    if (seen.state === 'running') {
+      const res = await api(url, token, 'POST', `/api/jobs/${job.id}/${action}`);
+      if (res.status === 200) return { job, answer: res.json };
+      expect(res.json.error.code).toBe('ERR_JOB_STATE');
+    }
+    if (attempt === 5) throw new Error(`no job was caught running in ${attempt} attempts`);
+  }
 }

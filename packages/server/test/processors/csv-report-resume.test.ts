@@ -31,7 +31,12 @@ interface Leg {
 }
 
 /** One run from `from`, stopped (as a pause) when `stopAtChunk` chunks of 4 KiB have been read. */
-async function leg(bytes: Buffer, from: Checkpoint | null, stopAtChunk?: number): Promise<Leg> {
+async function leg(
+  bytes: Buffer,
+  from: Checkpoint | null,
+  stopAtChunk?: number,
+  memoryBudget = 16 * 1024,
+): Promise<Leg> {
   const ac = new AbortController();
   const start = from?.progress.bytesDone ?? 0;
   const chunks: Buffer[] = [];
@@ -58,7 +63,7 @@ async function leg(bytes: Buffer, from: Checkpoint | null, stopAtChunk?: number)
       }),
       signal: ac.signal,
       tempDir: dir,
-      memoryBudget: 16 * 1024,
+      memoryBudget,
       progress() {},
       onError: (e) => result.errors.push(e),
       resumable: {
@@ -78,37 +83,41 @@ async function leg(bytes: Buffer, from: Checkpoint | null, stopAtChunk?: number)
   return result;
 }
 
-it('gives the output of an uninterrupted run after pauses, and after a crash back to an older checkpoint', async () => {
-  const bytes = input(20_000);
-  const whole = await runProcessor(csvReport, bytes, { memoryBudget: 16 * 1024 });
-  expect(whole.errors.length).toBeGreaterThan(100);
+// 16 KiB: every checkpoint drains the groups into a run; 1 MiB: checkpoints write snapshots.
+it.each([16 * 1024, 1024 * 1024])(
+  'gives the output of an uninterrupted run after pauses, and after a crash back to an older checkpoint (budget %i)',
+  async (budget) => {
+    const bytes = input(20_000);
+    const whole = await runProcessor(csvReport, bytes, { memoryBudget: budget });
+    expect(whole.errors.length).toBeGreaterThan(100);
 
-  const errors = new Map<number, RowError>();
-  const first = await leg(bytes, null, 40);
-  expect(first.stopped).toBe(true);
-  const paused = first.saves.at(-1)!;
-  expect(paused.progress.bytesDone).toBeGreaterThan(0);
+    const errors = new Map<number, RowError>();
+    const first = await leg(bytes, null, 40, budget);
+    expect(first.stopped).toBe(true);
+    const paused = first.saves.at(-1)!;
+    expect(paused.progress.bytesDone).toBeGreaterThan(0);
 
-  const second = await leg(bytes, paused, 30);
-  expect(second.stopped).toBe(true);
-  // A crash: the last checkpoint of `second` never made it; resume from the pause's one. The run
-  // files `second` wrote since are stale and must not be taken for runs.
-  expect((await readdir(path.join(dir, 'work'))).length).toBeGreaterThan(
-    (paused.state as { runs: [] }).runs.length,
-  );
-  const third = await leg(bytes, paused);
-  expect(third.stopped).toBe(false);
-  expect(third.output).toBe(whole.output);
+    const second = await leg(bytes, paused, 30, budget);
+    expect(second.stopped).toBe(true);
+    // A crash: the last checkpoint of `second` never made it; resume from the pause's one. The run
+    // files `second` wrote since are stale and must not be taken for runs.
+    expect((await readdir(path.join(dir, 'work'))).length).toBeGreaterThan(
+      (paused.state as { runs: [] }).runs.length,
+    );
+    const third = await leg(bytes, paused, undefined, budget);
+    expect(third.stopped).toBe(false);
+    expect(third.output).toBe(whole.output);
 
-  for (const e of [...first.errors, ...third.errors]) errors.set(e.row, e);
-  expect([...errors.values()].sort((a, b) => a.row - b.row)).toEqual(whole.errors);
-  const last = third.saves.at(-1)!;
-  expect(last.progress).toEqual({
-    bytesDone: bytes.length,
-    rowsDone: whole.result.rowsDone,
-    errorCount: whole.result.errorCount,
-  });
-});
+    for (const e of [...first.errors, ...third.errors]) errors.set(e.row, e);
+    expect([...errors.values()].sort((a, b) => a.row - b.row)).toEqual(whole.errors);
+    const last = third.saves.at(-1)!;
+    expect(last.progress).toEqual({
+      bytesDone: bytes.length,
+      rowsDone: whole.result.rowsDone,
+      errorCount: whole.result.errorCount,
+    });
+  },
+);
 
 it('resumes in the merge phase without reading the input again', async () => {
   const bytes = input(3_000);

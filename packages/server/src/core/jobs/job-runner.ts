@@ -37,7 +37,15 @@ class BadInput extends Error {
  * output, paused or handed back with a checkpoint, cancelled, retried later, or failed.
  */
 export class JobRunner {
+  /** the live side of the jobs running here */
+  readonly #live = new Map<string, JobProgressTracker>();
+
   constructor(private readonly deps: JobDeps) {}
+
+  /** The live progress of a job running here (fresher than its last checkpoint), if it is. */
+  liveProgress(jobId: string): JobProgress | undefined {
+    return this.#live.get(jobId)?.progress;
+  }
 
   /** The JobQueue handler. Never throws: every outcome is written to the job record. */
   readonly handle = async (jobId: string, signal: AbortSignal): Promise<void> => {
@@ -55,6 +63,7 @@ export class JobRunner {
     if (!job) return;
     this.deps.events.emit('job.changed', job);
     const tracker = new JobProgressTracker(this.deps, job);
+    this.#live.set(jobId, tracker);
     try {
       await this.#run(job, lease, signal, tracker);
     } catch (err) {
@@ -63,6 +72,7 @@ export class JobRunner {
       );
     } finally {
       tracker.stop();
+      this.#live.delete(jobId);
     }
   };
 
@@ -84,7 +94,9 @@ export class JobRunner {
         { id: job.id, lease },
         { checkpoint: cp.state, progress, updatedAt: this.deps.now() },
       );
-      if (!saved) throw new LostLease();
+      // A request on another node moved the state on (that node cannot abort this run): the
+      // checkpoint is saved, so stop here as if asked.
+      if (!saved || (saved.state !== 'running' && !signal.aborted)) throw new LostLease();
     };
     const resumable: Resumable = {
       workDir: files.workDir,
@@ -260,8 +272,10 @@ export class JobRunner {
       return;
     }
     if (stop || err instanceof LostLease) {
-      // Paused or cancelled by a request that has already moved the state: let go of the job.
+      // Paused or cancelled by a request that has already moved the state: let go of the job,
+      // and if it was cancelled, make sure nothing it made is left (the canceller may be elsewhere).
       await this.#release(job, lease);
+      if ((await this.deps.store.jobs.get(job.id))?.state === 'cancelled') await this.#discard(job, files);
       return;
     }
     const bad = badInput(err);

@@ -1,5 +1,5 @@
 import type { StopReason } from '../../ports/job-queue.js';
-import type { JobRecord, JobRowError, JobState } from '../../ports/job-repository.js';
+import type { JobProgress, JobRecord, JobRowError, JobState } from '../../ports/job-repository.js';
 import { type Actor, canSee } from '../actor.js';
 import { errors } from '../errors.js';
 import { newUploadId } from '../ids.js';
@@ -92,6 +92,11 @@ export class JobService {
     this.#deps.events.emit('job.changed', job);
     await this.#deps.queue.enqueue(job.id);
     return job;
+  }
+
+  /** Live progress of a job running in this process (its record holds the last checkpoint's). */
+  liveProgress(jobId: string): JobProgress | undefined {
+    return this.#runner.liveProgress(jobId);
   }
 
   /** The job `actor` may see, or 404. */

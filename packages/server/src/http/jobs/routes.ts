@@ -3,7 +3,7 @@ import { errors } from '../../core/errors.js';
 import type { JobService } from '../../core/jobs/job-service.js';
 import { isJobState } from '../../core/jobs/job-state.js';
 import type { TokenService } from '../../core/tokens.js';
-import type { JobState } from '../../ports/job-repository.js';
+import type { JobRecord, JobState } from '../../ports/job-repository.js';
 import { bearerAuth } from '../auth.js';
 import { actorOf } from '../request-context.js';
 import { sendErrors } from './errors-response.js';
@@ -21,6 +21,7 @@ type ListQuery = { state?: string; type?: string; before?: string; limit?: strin
 /** /api/jobs: create, list, show, pause, resume, cancel, and the per-row errors. */
 export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Promise<void> {
   const { jobs } = opts;
+  const view = (j: JobRecord) => jobView(j, jobs.liveProgress(j.id));
   app.addHook('preHandler', bearerAuth(opts.tokens));
 
   app.post('/api/jobs', async (request, reply) => {
@@ -36,7 +37,7 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
       fileId: body.fileId,
       params: params as Record<string, unknown>,
     });
-    return reply.code(202).header('Location', `/api/jobs/${job.id}`).send(jobView(job));
+    return reply.code(202).header('Location', `/api/jobs/${job.id}`).send(view(job));
   });
 
   app.get('/api/jobs', async (request: FastifyRequest<{ Querystring: ListQuery }>) => {
@@ -50,15 +51,15 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
       before: q.before,
       limit,
     });
-    return { jobs: list.map(jobView), next: list.length === limit ? (list.at(-1)?.id ?? null) : null };
+    return { jobs: list.map(view), next: list.length === limit ? (list.at(-1)?.id ?? null) : null };
   });
 
   app.get('/api/jobs/:id', async (request: IdRequest) =>
-    jobView(await jobs.get(actorOf(request), request.params.id)),
+    view(await jobs.get(actorOf(request), request.params.id)),
   );
 
   const control = (action: 'pause' | 'resume' | 'cancel') => async (request: IdRequest) =>
-    jobView(await jobs[action](actorOf(request), request.params.id));
+    view(await jobs[action](actorOf(request), request.params.id));
   app.post('/api/jobs/:id/pause', control('pause'));
   app.post('/api/jobs/:id/resume', control('resume'));
   app.post('/api/jobs/:id/cancel', control('cancel'));
