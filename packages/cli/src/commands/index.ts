@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { download } from './download.js';
 import { info } from './info.js';
+import { jobs } from './jobs.js';
 import { ls } from './ls.js';
 import { processFile } from './process.js';
 import { rm } from './rm.js';
@@ -12,4 +13,4 @@ import { upload } from './upload.js';
  * Every `depot` command. A new command is a file in this directory and one line here (kept in
  * alphabetical order, so commands added at the same time rarely touch the same line).
  */
-export const COMMANDS: readonly Command[] = [download, info, ls, processFile, rm, serve, token, upload];
+export const COMMANDS: readonly Command[] = [download, info, jobs, ls, processFile, rm, serve, token, upload];
