@@ -28,12 +28,13 @@ export interface ApiFlags {
 
 /**
  * Runs `work` with a client for --url/--token. A failure becomes one line on stderr (and a JSON
- * error line with --json) and exit 1; Ctrl-C exits 130 with `interrupted` as the line.
+ * error line with --json) and exit 1; Ctrl-C exits 130 with `interrupted` (or what it returns then)
+ * as the line.
  */
 export async function withClient(
   flags: ApiFlags,
   work: (ctx: ApiContext) => Promise<number>,
-  interrupted = 'interrupted',
+  interrupted: string | (() => string) = 'interrupted',
 ): Promise<number> {
   const conn = connection(flags);
   if (!conn.token) throw new UsageError('no token: pass --token TOKEN or set DEPOT_TOKEN');
@@ -57,7 +58,7 @@ export async function withClient(
     return await work(ctx);
   } catch (err) {
     if (interrupt.interrupted()) {
-      errorLine(interrupted);
+      errorLine(typeof interrupted === 'string' ? interrupted : interrupted());
       return EXIT.interrupted;
     }
     const message = failureLine(err, conn.url);

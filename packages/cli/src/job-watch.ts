@@ -9,7 +9,11 @@ const PLAIN_EVERY_MS = 2_000;
  * Waits for job `id` to end, showing its progress: a bar redrawn on stderr on a terminal, a line
  * on stdout every 2 s (and at each change of state) in a pipe, nothing with --json or --quiet.
  */
-export async function watchJob(ctx: ApiContext, id: string, label: string): Promise<Job> {
+export async function watchJob(
+  ctx: Pick<ApiContext, 'client' | 'signal' | 'json' | 'quiet'>,
+  id: string,
+  label: string,
+): Promise<Job> {
   const show = !ctx.json && !ctx.quiet;
   const tty = show && process.stderr.isTTY === true;
   let lastState = '';
