@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
 import { ProcessorError, processors } from '@depot/server';
+import { UsageError } from './exit-codes.js';
+import { parsing, size } from './parse.js';
 
-export const PROCESS_USAGE = `usage: depot process TYPE INPUT [-o OUTPUT] [--schema DATASET.json] [--memory BYTES]
+export const PROCESS_USAGE = `usage: depot process TYPE INPUT [-o OUTPUT] [--schema DATASET.json] [--memory SIZE]
 
 Runs a processor on a local file, with no server. TYPE: ${Object.keys(processors).join(', ')}.
 csv-report writes the report to OUTPUT (default: stdout). csv-import validates INPUT against
@@ -17,8 +20,6 @@ Bad rows are listed on stderr; exit 0 done, 1 failed, 2 usage error, 130 interru
 /** Errors listed on stderr before only the count goes on. */
 const MAX_LISTED = 100;
 
-class UsageError extends Error {}
-
 interface ProcessArgs {
   type: string;
   input: string;
@@ -27,36 +28,28 @@ interface ProcessArgs {
   memory: number;
 }
 
-function parseArgs(args: readonly string[]): ProcessArgs {
-  const positional: string[] = [];
-  let output: string | undefined;
-  let schema: string | undefined;
-  let memory = 256 * 1024 * 1024;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '-o' || a === '--output') output = value();
-    else if (a === '--schema') schema = value();
-    else if (a === '--memory') memory = Number(value());
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else positional.push(a);
-  }
-  const [type, input] = positional;
-  if (!type || !input || positional.length > 2) throw new UsageError('expected TYPE and INPUT');
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  schema: { type: 'string' },
+  memory: { type: 'string' },
+} as const;
+
+function parseProcessArgs(args: readonly string[]): ProcessArgs {
+  const { values, positionals } = parsing(() =>
+    parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true }),
+  );
+  const [type, input] = positionals;
+  if (!type || !input || positionals.length > 2) throw new UsageError('expected TYPE and INPUT');
   if (!processors[type]) throw new UsageError(`unknown type ${type}`);
-  if (!(memory > 0)) throw new UsageError('--memory must be a number of bytes');
-  return { type, input, output, schema, memory };
+  const memory = size('--memory', values.memory, 256 * 1024 * 1024) as number;
+  return { type, input, output: values.output, schema: values.schema, memory };
 }
 
 /** `depot process TYPE INPUT [-o OUTPUT]`: returns the exit code. */
 export async function processCommand(args: readonly string[]): Promise<number> {
   let opts: ProcessArgs;
   try {
-    opts = parseArgs(args);
+    opts = parseProcessArgs(args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`depot process: ${err.message}\n${PROCESS_USAGE}`);

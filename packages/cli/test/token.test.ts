@@ -91,4 +91,21 @@ describe('depot token', () => {
     expect((await depot(['token', 'create', 'x', '--quota', 'lots'], { DEPOT_TOKEN: ADMIN })).code).toBe(2);
     expect((await depot(['token', 'frob'], { DEPOT_TOKEN: ADMIN })).code).toBe(2);
   });
+
+  it('--json prints the new token, the list and the revocation as JSON lines', async () => {
+    const env = { DEPOT_URL: url, DEPOT_TOKEN: ADMIN };
+    const made = await depot(['token', 'create', 'json-bot', '--json'], env);
+    expect(made.code).toBe(0);
+    const t = JSON.parse(made.stdout) as { id: string; token: string; owner: string };
+    expect(t).toMatchObject({ owner: 'json-bot', token: expect.stringMatching(/^dpt_/) });
+    const ls = await depot(['token', 'ls', '--json'], env);
+    const listed = ls.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(listed.find((x) => x.id === t.id)).toMatchObject({ name: 'json-bot', revokedAt: null });
+    expect(ls.stdout).not.toContain(t.token);
+    const revoked = await depot(['token', 'revoke', t.id, '--json'], env);
+    expect(JSON.parse(revoked.stdout)).toEqual({ id: t.id, revoked: true });
+  });
 });

@@ -1,7 +1,12 @@
 import { type Capabilities, discover } from './capabilities.js';
+import { DatasetsApi } from './datasets-api.js';
+import { FilesApi } from './files-api.js';
+import { JobsApi } from './jobs-api.js';
+import { JsonApi } from './json-api.js';
 import type { ResumeStore } from './resume-store.js';
 import type { RetryPolicy } from './retry.js';
 import type { UploadSource } from './source.js';
+import { TokensApi } from './tokens-api.js';
 import { Transport } from './transport.js';
 import { type UploadOptions, type UploadResult, uploadSource } from './upload.js';
 
@@ -24,6 +29,14 @@ export abstract class BaseClient<Source> {
   protected readonly retry: Partial<RetryPolicy> | undefined;
   /** the tus endpoint */
   readonly endpoint: string;
+  /** your files: list, info, delete */
+  readonly files: FilesApi;
+  /** background jobs: create, list, get, pause, resume, cancel, errors, wait */
+  readonly jobs: JobsApi;
+  /** API tokens (admin): create, list, revoke */
+  readonly tokens: TokensApi;
+  /** datasets for csv-import: declare, list, get, rows */
+  readonly datasets: DatasetsApi;
   #caps: Promise<Capabilities> | undefined;
 
   constructor(options: DepotClientOptions, defaultStore: () => ResumeStore | undefined) {
@@ -31,6 +44,11 @@ export abstract class BaseClient<Source> {
     this.endpoint = `${this.transport.base}/files/`;
     this.store = options.store === false ? undefined : (options.store ?? defaultStore());
     this.retry = options.retry;
+    const api = new JsonApi(this.transport);
+    this.files = new FilesApi(api);
+    this.jobs = new JobsApi(api);
+    this.tokens = new TokensApi(api);
+    this.datasets = new DatasetsApi(api);
   }
 
   /** What the server supports (asked once, with OPTIONS). */

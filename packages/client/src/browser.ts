@@ -6,13 +6,39 @@ import { LocalStorageStore } from './resume-store.js';
 import { blobSource, bytesSource, type UploadSource } from './source.js';
 import { type ByteStream, streamSource } from './stream-source.js';
 
+export type {
+  CellValue,
+  ColumnDef,
+  ColumnType,
+  Dataset,
+  FileInfo,
+  FilePage,
+  FileQuery,
+  Job,
+  JobErrorPage,
+  JobPage,
+  JobProgress,
+  JobQuery,
+  JobRowError,
+  JobState,
+  NewDataset,
+  NewJob,
+  NewToken,
+  RowPage,
+  TokenInfo,
+} from './api-types.js';
+export { FINAL_JOB_STATES } from './api-types.js';
 export type { DepotClientOptions } from './base-client.js';
 export type { Capabilities } from './capabilities.js';
+export type { DatasetsApi } from './datasets-api.js';
 export { ClientCodes, DepotError, isDepotError } from './errors.js';
+export type { FilesApi } from './files-api.js';
+export type { JobsApi, WaitOptions } from './jobs-api.js';
 export type { Progress } from './progress.js';
 export type { ResumeEntry, ResumeStore } from './resume-store.js';
 export { LocalStorageStore } from './resume-store.js';
 export type { RetryPolicy } from './retry.js';
+export type { TokensApi } from './tokens-api.js';
 export type { UploadOptions, UploadResult } from './upload.js';
 
 /** What a browser upload reads: a File/Blob, bytes, or a ReadableStream of unknown length. */

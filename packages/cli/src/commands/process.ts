@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 export const processFile: Command = {
   name: 'process',
   summary: 'process TYPE INPUT [-o OUTPUT]   run a processor on a local file, no server',
-  usage: `usage: depot process TYPE INPUT [-o OUTPUT] [--schema DATASET.json] [--memory BYTES]
+  usage: `usage: depot process TYPE INPUT [-o OUTPUT] [--schema DATASET.json] [--memory SIZE]
 
 Runs a processor on a local file, with no server. TYPE: csv-report, csv-import.
 csv-report writes the report to OUTPUT (default: stdout). csv-import validates INPUT against

@@ -11,6 +11,8 @@ import { connection, connectionOptions, outputOptions, parsing, positiveInt, siz
 import { runPool } from '../pool.js';
 import { chooseReporter } from '../report/choose.js';
 import { errorLine } from '../report/reporter.js';
+import { processMetadata } from '../upload-jobs.js';
+import { type Uploaded, waitForUploadJobs } from '../upload-wait.js';
 
 const USAGE = `usage: depot upload FILE... [options]
 
@@ -23,12 +25,16 @@ command again to send only what is missing.
   --chunk-size S      bytes per request, e.g. 8MiB (default 16MiB)
   --concurrency N     files at a time (default 4)
   --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
+  --process TYPE      have the server run a TYPE job (csv-report, csv-import) on each file once
+                      it is uploaded (tus metadata process=TYPE)
+  --param KEY=VALUE   a parameter of that job, e.g. --param dataset=people (repeatable)
+  --wait              with --process: follow each job to its end (exit 1 if one fails)
   --json              one JSON line per file, then a summary
   --quiet             print nothing but errors
   --url URL           the server (DEPOT_URL; default http://127.0.0.1:8080)
   --token TOKEN       bearer token (DEPOT_TOKEN)
 
-Exit codes: 0 all uploaded, 1 some failed, 2 usage error, 130 interrupted (resumable).
+Exit codes: 0 all uploaded (and with --wait, every job completed), 1 some failed, 2 usage error, 130 interrupted (resumable).
 `;
 
 const OPTIONS = {
@@ -38,12 +44,16 @@ const OPTIONS = {
   'chunk-size': { type: 'string' },
   concurrency: { type: 'string' },
   'no-checksum': { type: 'boolean' },
+  process: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  wait: { type: 'boolean' },
   ...outputOptions,
 } as const;
 
 export const upload: Command = {
   name: 'upload',
-  summary: 'upload FILE... [-r] [--parallel N] [--chunk-size S] [--concurrency N] [--json]   upload files',
+  summary:
+    'upload FILE... [-r] [--parallel N] [--chunk-size S] [--concurrency N] [--process TYPE [--wait]] [--json]   upload files',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parsing(() =>
@@ -54,6 +64,9 @@ export const upload: Command = {
     const parallel = positiveInt('--parallel', values.parallel, 1);
     const concurrency = positiveInt('--concurrency', values.concurrency, 4);
     const chunkSize = size('--chunk-size', values['chunk-size'], undefined);
+    const metadata = processMetadata(values.process, values.param ?? []);
+    if (values.wait && values.process === undefined) throw new UsageError('--wait needs --process TYPE');
+    const uploaded: Uploaded[] = [];
 
     const { files, problems } = await expandInputs(positionals, values.recursive === true);
     const total = files.reduce((a, f) => a + f.size, 0);
@@ -81,11 +94,13 @@ export const upload: Command = {
             parallel,
             chunkSize,
             checksum: values['no-checksum'] !== true,
+            metadata,
             signal,
             onProgress: (p) => reporter.progress(f.path, p),
           });
           ok++;
           sent += r.size;
+          uploaded.push({ file: f.path, id: r.id });
           const resumed = r.resumed ? ', resumed' : '';
           reporter.done(f.path, `${f.path} -> ${r.id} (${bytes(r.size)}${resumed})`, {
             id: r.id,
@@ -123,6 +138,10 @@ export const upload: Command = {
     };
     reporter.finish('uploaded', summary);
     if (summary.interrupted) return EXIT.interrupted;
+    if (values.wait && values.process !== undefined && uploaded.length > 0) {
+      const waited = await waitForUploadJobs(client, conn.url, uploaded, values.process, values);
+      if (waited !== EXIT.ok) return waited;
+    }
     return failed > 0 ? EXIT.failed : EXIT.ok;
   },
 };

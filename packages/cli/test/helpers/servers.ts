@@ -15,11 +15,17 @@ export interface Started {
 }
 
 /** Depot in this process, on a random port, with its own data dir. */
-export async function depotServer(): Promise<Started> {
+export async function depotServer(env: Record<string, string> = {}): Promise<Started> {
   const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-'));
   const token = `cli-admin-${randomUUID()}`;
   const server = await startServer(
-    loadConfig({ DEPOT_PORT: '0', DEPOT_DATA_DIR: dir, DEPOT_ADMIN_TOKEN: token, DEPOT_LOG_LEVEL: 'silent' }),
+    loadConfig({
+      DEPOT_PORT: '0',
+      DEPOT_DATA_DIR: dir,
+      DEPOT_ADMIN_TOKEN: token,
+      DEPOT_LOG_LEVEL: 'silent',
+      ...env,
+    }),
   );
   return {
     url: server.url,

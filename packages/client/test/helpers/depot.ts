@@ -12,7 +12,7 @@ export interface TestDepot {
 }
 
 /** A real Depot in this process on a random port, with its own data dir that close() removes. */
-export async function startDepot(): Promise<TestDepot> {
+export async function startDepot(env: Record<string, string> = {}): Promise<TestDepot> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'depot-client-'));
   const token = `test-admin-${randomUUID()}`;
   const server = await startServer(
@@ -21,6 +21,7 @@ export async function startDepot(): Promise<TestDepot> {
       DEPOT_DATA_DIR: dataDir,
       DEPOT_ADMIN_TOKEN: token,
       DEPOT_LOG_LEVEL: 'silent',
+      ...env,
     }),
   );
   return {
