@@ -8,7 +8,6 @@ import { RedisLocker } from './adapters/redis-locker.js';
 import { S3BlobStore, s3Storage } from './adapters/s3-blob-store.js';
 import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
 import type { Config } from './config.js';
-import { ConfigError } from './config.js';
 import { DatasetService } from './core/datasets.js';
 import { DownloadService } from './core/downloads.js';
 import { EventBus } from './core/events.js';
