@@ -119,8 +119,10 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
       database: await check(() => store.ping()),
       storage: await check(() => storage.ping()),
     }),
-    // The embedded queue is this store's only worker: jobs a dead process held are taken back.
-    start: () => jobs.start(config.workers, true),
+    // With SQLite this process is the store's only worker, so jobs a dead process held are taken
+    // back at start. On Postgres other nodes may be running theirs: taking back every lease would
+    // steal live jobs, so a dead node's jobs wait for stalled-job recovery (the BullMQ work).
+    start: () => jobs.start(config.workers, config.databaseUrl.startsWith('sqlite:')),
     close: async () => {
       stopProcessing();
       // Running jobs save a checkpoint and go back to the queue before the store closes.
