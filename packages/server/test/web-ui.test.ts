@@ -19,7 +19,11 @@ beforeAll(async () => {
       done();
     },
   });
-  const config = loadConfig({ DEPOT_PORT: '0', DEPOT_DATA_DIR: dataDir, DEPOT_ADMIN_TOKEN: 'web-ui-test-admin-token-1234' });
+  const config = loadConfig({
+    DEPOT_PORT: '0',
+    DEPOT_DATA_DIR: dataDir,
+    DEPOT_ADMIN_TOKEN: 'web-ui-test-admin-token-1234',
+  });
   server = await startServer(config, { log: pino({ level: 'info' }, sink) });
 });
 afterAll(async () => {
@@ -46,7 +50,12 @@ it('serves index.html without auth and not cached, naming hashed assets cached f
 });
 
 it('answers 404 for unknown assets and for names that try to leave the assets folder', async () => {
-  for (const p of ['/assets/nope-123.js', '/assets/..%2Findex.html', '/assets/%2E%2E%2F..%2Fpackage.json', '/assets/.hidden']) {
+  for (const p of [
+    '/assets/nope-123.js',
+    '/assets/..%2Findex.html',
+    '/assets/%2E%2E%2F..%2Fpackage.json',
+    '/assets/.hidden',
+  ]) {
     const res = await fetch(`${server.url}${p}`);
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('ERR_NOT_FOUND');
