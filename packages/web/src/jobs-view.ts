@@ -15,6 +15,8 @@ export class JobsView {
   private readonly body = h('tbody');
   private readonly empty = h('p', {}, 'No jobs to show.');
   private readonly rows = new Map<string, JobRow>();
+  /** The newest version of each job seen in an event, which a list fetched earlier must not undo. */
+  private readonly latest = new Map<string, Job>();
   private readonly detail: JobDetail;
   private filter: JobState | '' = '';
 
@@ -46,7 +48,7 @@ export class JobsView {
       const { jobs } = await this.deps.api.listJobs(this.filter);
       this.rows.clear();
       this.body.replaceChildren();
-      for (const job of jobs) this.upsert(job, false);
+      for (const job of jobs) this.upsert(this.newer(job), false);
       this.empty.hidden = jobs.length > 0;
     } catch (err) {
       this.deps.say(`Could not load jobs: ${(err as Error).message}`);
@@ -55,8 +57,16 @@ export class JobsView {
 
   /** A job.changed / job.progress event: update its row (or add it, newest first). */
   onJob(job: Job): void {
+    const seen = this.latest.get(job.id);
+    if (seen && seen.updatedAt > job.updatedAt) return;
+    this.latest.set(job.id, job);
     this.upsert(job, true);
     this.detail.onJob(job);
+  }
+
+  private newer(job: Job): Job {
+    const seen = this.latest.get(job.id);
+    return seen && seen.updatedAt >= job.updatedAt ? seen : job;
   }
 
   private upsert(job: Job, newestFirst: boolean): void {

@@ -1,4 +1,4 @@
-/** A csv-report input of `rows` rows, and the report Depot must make of it (computed here). */
+/** A csv-report input of `rows` good rows and one bad one (line 4), and the report Depot must make of it (computed here). */
 export function reportCase(rows: number): { input: Buffer; expected: string } {
   const lines = ['Song,Date,Number of Plays'];
   const sums = new Map<string, number>();
@@ -10,6 +10,8 @@ export function reportCase(rows: number): { input: Buffer; expected: string } {
     const key = `${song},${date}`;
     sums.set(key, (sums.get(key) ?? 0) + plays);
   }
+  // One bad row (a field short): an error record, and the job goes on.
+  lines.splice(3, 0, 'Broken row,2024-01-01');
   const sorted = [...sums.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const out = ['Song,Date,Total Number of Plays for Date', ...sorted.map((k) => `${k},${sums.get(k)}`)];
   return { input: Buffer.from(`${lines.join('\n')}\n`), expected: `${out.join('\n')}\n` };

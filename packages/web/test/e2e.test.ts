@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from '../../server/test/helpers/depot.js';
 import { uploadFile } from '../../server/test/helpers/jobs.js';
 import { consoleErrors, launchChromium, screenshot } from './browser.js';
@@ -33,6 +33,12 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+// A failed step leaves a picture of the page behind, to see why.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail')
+    await screenshot(page, `failed-${ctx.task.name.slice(0, 40)}`).catch(() => {});
+});
+
 const row = (name: string) => page.locator('#files-table tbody tr', { hasText: name });
 
 /** Adds files to Uppy's Dashboard (its hidden file input) and presses its upload button. */
@@ -42,7 +48,7 @@ async function uploadThroughDashboard(file: string): Promise<void> {
   await page.locator('.uppy-StatusBar-actionBtn--upload').click();
 }
 
-describe('the web UI in a real browser', () => {
+describe('the web UI in a real browser', { timeout: 120_000 }, () => {
   it('says plainly that a wrong token is refused', async () => {
     const other = await context.newPage();
     const otherErrors = consoleErrors(other);
@@ -58,8 +64,10 @@ describe('the web UI in a real browser', () => {
 
   it('takes a token once, keeps it, and takes one from a ?token= link', async () => {
     await page.goto(`${depot.url}/`);
-    await page.getByLabel('Access token').fill(token);
-    await page.getByRole('button', { name: 'Use token' }).click();
+    // By keyboard: the token field has the focus; Enter submits.
+    await page.getByLabel('Access token').waitFor();
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Files' }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem('depot.token'))).toBe(token);
     await page.reload();
@@ -137,6 +145,10 @@ describe('the web UI in a real browser', () => {
     await jobRow.waitFor({ timeout: 60_000 });
     await jobRow.getByRole('button', { name: /^Details/ }).click();
     await page.locator('#job-detail-title').waitFor();
+    const errorRows = page.locator('#job-detail tbody tr');
+    expect(await errorRows.count()).toBe(1);
+    expect(await errorRows.locator('td').first().textContent()).toBe('4');
+    expect(await errorRows.locator('code').textContent()).toBe('Broken row,2024-01-01');
     await screenshot(page, '5-jobs-completed');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -147,7 +159,7 @@ describe('the web UI in a real browser', () => {
     expect(await readFile(saved, 'utf8')).toBe(expected);
   });
 
-  it('cancels a running job from the dashboard', async () => {
+  it('pauses, resumes and cancels a running job from the dashboard', async () => {
     const fileId = await uploadFile(depot.url, token, bigReportInput(2_000_000), {
       filename: 'big-plays.csv',
     });
@@ -156,7 +168,13 @@ describe('the web UI in a real browser', () => {
     await page.getByRole('link', { name: 'Jobs' }).click();
     const running = page.locator('#jobs-table tbody tr[data-state=running]');
     await running.waitFor({ timeout: 30_000 });
-    await running.getByRole('button', { name: /^Cancel/ }).click();
+    await running.getByRole('button', { name: /^Pause/ }).click();
+    const paused = page.locator('#jobs-table tbody tr[data-state=paused]');
+    await paused.waitFor({ timeout: 30_000 });
+    await paused.getByRole('button', { name: /^Resume/ }).click();
+    const again = page.locator('#jobs-table tbody tr[data-state=running]');
+    await again.waitFor({ timeout: 30_000 });
+    await again.getByRole('button', { name: /^Cancel/ }).click();
     const cancelled = page.locator('#jobs-table tbody tr[data-state=cancelled]');
     await cancelled.waitFor({ timeout: 30_000 });
     expect(await cancelled.locator('td[data-label=State]').textContent()).toBe('cancelled');
