@@ -10,6 +10,8 @@ export interface FilesViewDeps {
   jobStarted(): void;
 }
 
+const isCsv = (f: FileInfo) => f.type === 'text/csv' || /\.csv$/i.test(f.name ?? '');
+
 /** The files table (name, size, status, created, sha256) with download, report and delete. */
 export class FilesView {
   private readonly body = h('tbody');
@@ -65,6 +67,10 @@ export class FilesView {
           },
           'Download',
         ),
+      );
+    }
+    if (f.status === 'complete' && isCsv(f)) {
+      actions.append(
         h(
           'button',
           {

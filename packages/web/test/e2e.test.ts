@@ -187,13 +187,24 @@ describe('the web UI in a real browser', { timeout: 120_000 }, () => {
     await screenshot(page, '6-jobs-cancelled');
   });
 
-  it('stays readable at phone width, and logged no errors in the console', async () => {
+  it('stays readable at phone width, deletes a file, and logged no errors in the console', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${depot.url}/#files`);
     await row('plays.csv').first().waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(375);
     await screenshot(page, '7-files-phone');
+    // Delete, confirmed in the browser's dialog: the row goes, and so does the file.
+    page.once('dialog', (d) => void d.accept());
+    const big = row('big-20MiB.bin');
+    const id = await big.getAttribute('data-id');
+    expect(await big.getByRole('button', { name: /^Run csv-report/ }).count()).toBe(0);
+    await big.getByRole('button', { name: 'Delete big-20MiB.bin' }).click();
+    await big.waitFor({ state: 'detached' });
+    const gone = await fetch(`${depot.url}/api/files/${id}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(gone.status).toBe(404);
     expect(errors).toEqual([]);
   });
 });
