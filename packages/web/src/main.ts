@@ -7,7 +7,7 @@ import { FilesView } from './files-view.js';
 import { JobsView } from './jobs-view.js';
 import { forgetToken, initialToken, saveToken } from './token.js';
 import type { Job } from './types.js';
-import { mountUploader } from './upload.js';
+import { applyReportChoice, mountUploader } from './upload.js';
 
 const SECTIONS = ['upload', 'files', 'jobs'] as const;
 const status = byId('status');
@@ -57,6 +57,7 @@ function start(api: Api): void {
   });
   const report = byId<HTMLInputElement>('process-report');
   const uppy = mountUploader(byId('uploader'), api, () => report.checked);
+  report.addEventListener('change', () => applyReportChoice(uppy, report.checked));
   uppy.on('upload-success', () => files.refreshSoon());
   window.addEventListener('hashchange', showSection);
   showSection();

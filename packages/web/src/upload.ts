@@ -32,12 +32,18 @@ export function mountUploader(target: HTMLElement, api: Api, runReport: () => bo
     removeFingerprintOnSuccess: true,
   });
   uppy.on('file-added', (file) => {
-    const meta: Record<string, string> = {
+    uppy.setFileMeta(file.id, {
       filename: file.name ?? 'upload',
       filetype: file.type || 'application/octet-stream',
-    };
-    if (runReport()) meta.process = 'csv-report';
-    uppy.setFileMeta(file.id, meta);
+      process: runReport() ? 'csv-report' : '',
+    });
   });
   return uppy;
+}
+
+/** Applies the csv-report choice to every file whose upload has not started (an empty `process` starts no job). */
+export function applyReportChoice(uppy: Uppy, run: boolean): void {
+  for (const file of uppy.getFiles()) {
+    if (!file.progress.uploadStarted) uppy.setFileMeta(file.id, { process: run ? 'csv-report' : '' });
+  }
 }
