@@ -47,7 +47,10 @@ export async function serve(args: readonly string[], env = process.env): Promise
     return err instanceof ConfigError ? 2 : 1;
   }
   // One write, so a reader that sees the URL sees the token line with it.
-  process.stdout.write(`Depot is listening on ${server.url}\n${adminTokenLine(server.adminToken)}\n`);
+  const link = server.adminToken?.generated
+    ? `Web UI (signs in as admin): ${server.url}/?token=${server.adminToken.token}\n`
+    : '';
+  process.stdout.write(`Depot is listening on ${server.url}\n${adminTokenLine(server.adminToken)}\n${link}`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');

@@ -95,11 +95,13 @@ describe('depot serve as a process', () => {
     }
   });
 
-  it('prints the URL and a generated admin token on first start, and never again', async () => {
+  it('prints the URL, a generated admin token and its web UI link on first start, and never again', async () => {
     const dir = await dataDir();
     const first = await spawnDepot({ DEPOT_DATA_DIR: dir, DEPOT_ADMIN_TOKEN: '' });
     const token = /Admin token \(shown once; keep it\): (\S+)/.exec(first.stdout())?.[1];
     expect(token).toMatch(/^dpt_/);
+    // Beside it, a link that signs the web UI in with it.
+    expect(first.stdout()).toContain(`Web UI (signs in as admin): ${first.url}/?token=${token}\n`);
     const ok = await fetch(`${first.url}/files/`, {
       method: 'POST',
       headers: tus(token as string, { 'Upload-Length': '1' }),

@@ -9,6 +9,7 @@ import { eventRoutes } from './events-route.js';
 import { datasetRoutes } from './jobs/datasets-routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { tusRoutes } from './tus/routes.js';
+import { DEFAULT_WEB_DIR, webUiRoutes } from './web-ui.js';
 
 /** Methods a client that can only send POST may ask for (tus X-HTTP-Method-Override). */
 const OVERRIDABLE = new Set(['PATCH', 'DELETE']);
@@ -55,7 +56,8 @@ export async function buildApp(
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        // The UI accepts a `?token=` link: never write a token into the log.
+        url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -82,5 +84,6 @@ export async function buildApp(
   await app.register(jobRoutes, { jobs: services.jobs, tokens: services.tokens });
   await app.register(datasetRoutes, { datasets: services.datasets, tokens: services.tokens });
   await app.register(eventRoutes, { events: services.events, tokens: services.tokens, closing });
+  await app.register(webUiRoutes, { dir: DEFAULT_WEB_DIR });
   return app;
 }
