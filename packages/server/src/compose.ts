@@ -3,9 +3,6 @@ import type { Logger } from 'pino';
 import { FsBlobStore, fsStorage } from './adapters/fs-blob-store.js';
 import { LocalJobQueue } from './adapters/local-job-queue.js';
 import { MemoryLocker } from './adapters/memory-locker.js';
-import { PostgresMetadataStore } from './adapters/postgres-metadata-store.js';
-import { RedisLocker } from './adapters/redis-locker.js';
-import { S3BlobStore, s3Storage } from './adapters/s3-blob-store.js';
 import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
 import type { Config } from './config.js';
 import { DatasetService } from './core/datasets.js';
@@ -137,7 +134,7 @@ async function openStore(config: Config): Promise<MetadataStore> {
   const url = config.databaseUrl;
   const store = url.startsWith('sqlite:')
     ? await SqliteMetadataStore.open(path.resolve(config.dataDir, url.slice('sqlite:'.length)))
-    : await PostgresMetadataStore.open(url);
+    : await (await import('./adapters/postgres-metadata-store.js')).PostgresMetadataStore.open(url);
   try {
     await store.migrate();
   } catch (err) {
@@ -153,7 +150,9 @@ async function openStorage(config: Config, closers: (() => void)[]): Promise<Sto
       await FsBlobStore.open(path.resolve(config.dataDir, config.storage.slice('fs:'.length))),
     );
   }
-  // s3://bucket/prefix (validated by config.ts)
+  // s3://bucket/prefix (validated by config.ts). The scale-out adapters load only when configured:
+  // the AWS SDK alone adds tens of MiB to the resident size of every embedded server.
+  const { S3BlobStore, s3Storage } = await import('./adapters/s3-blob-store.js');
   const [bucket = '', ...rest] = config.storage.slice('s3://'.length).split('/');
   const prefix = rest.filter((p) => p !== '').join('/');
   const store = await S3BlobStore.open(
@@ -165,7 +164,7 @@ async function openStorage(config: Config, closers: (() => void)[]): Promise<Sto
 }
 
 async function openLocker(config: Config, log: Logger): Promise<Locker> {
-  if (config.redisUrl) return RedisLocker.open(config.redisUrl);
+  if (config.redisUrl) return (await import('./adapters/redis-locker.js')).RedisLocker.open(config.redisUrl);
   if (!config.databaseUrl.startsWith('sqlite:') || !config.storage.startsWith('fs:')) {
     log.warn('no DEPOT_REDIS_URL: upload locks are in-process, so run one node only');
   }
