@@ -4,126 +4,36 @@
 //            same rows, already parsed, with better-sqlite3 (same pragmas as Depot's store).
 //   report   csv-report end to end through the job engine on 5M rows / 30,000 groups (input
 //            stored first; from POST /api/jobs to the output file stored); anchor: DuckDB.
+//   distinct csv-report through the engine on 5M rows that are all distinct groups, with
+//            DEPOT_JOB_MEMORY=128MiB: completes, server peak RSS ≤ 300 MiB, output == DuckDB's.
 //   control  pause and cancel of a running csv-report job: time from the request to the answer,
 //            which comes once the worker has stopped (pause: checkpoint saved); p95 of 20 each.
 //
-//   npm run build && node bench/jobs.mjs [--import-rows 1000000] [--report-rows 5000000] [--reps 3]
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+//   npm run build && node bench/jobs.mjs [import|report|distinct|control] [--import-rows 1000000] [--report-rows 5000000] [--reps 3]
+import { writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { argValue, machine, median, procMemory, SHM, startDepot, table, verdict } from './lib/harness.mjs';
 import {
-  argValue,
-  machine,
-  median,
-  procCpu,
-  SHM,
-  startDepot,
-  TOKEN,
-  table,
-  verdict,
-} from './lib/harness.mjs';
+  auth,
+  call,
+  generate,
+  PEOPLE,
+  pad,
+  peopleFile,
+  rand,
+  timedJob,
+  until,
+  upload,
+} from './lib/job-client.mjs';
 
-const auth = { Authorization: `Bearer ${TOKEN}` };
 const importRows = Number(argValue('--import-rows', '1000000'));
 const reportRows = Number(argValue('--report-rows', '5000000'));
 const reps = Number(argValue('--reps', '3'));
 await mkdir(SHM, { recursive: true });
 
-/** Writes `rows` lines from `line(i)` after `header`, once (kept in SHM between runs). */
-async function generate(file, header, rows, line) {
-  if (existsSync(file)) return file;
-  async function* chunks() {
-    let batch = header;
-    for (let i = 0; i < rows; i++) {
-      batch += line(i);
-      if (batch.length > 1 << 20) {
-        yield batch;
-        batch = '';
-      }
-    }
-    yield batch;
-  }
-  await pipeline(chunks(), createWriteStream(`${file}.tmp`));
-  await rename(`${file}.tmp`, file);
-  return file;
-}
-
-let seed = 1;
-const rand = () => {
-  seed = (seed * 48271) % 2147483647;
-  return seed / 2147483647;
-};
-const pad = (n) => (n < 10 ? `0${n}` : String(n));
-
-async function upload(url, file) {
-  const size = statSync(file).size;
-  const created = await fetch(`${url}/files/`, {
-    method: 'POST',
-    headers: { ...auth, 'Tus-Resumable': '1.0.0', 'Upload-Length': String(size) },
-  });
-  await created.arrayBuffer();
-  const location = new URL(created.headers.get('location'), url).href;
-  const patched = await fetch(location, {
-    method: 'PATCH',
-    headers: {
-      ...auth,
-      'Tus-Resumable': '1.0.0',
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-    },
-    body: createReadStream(file, { highWaterMark: 1 << 20 }),
-    duplex: 'half',
-  });
-  await patched.arrayBuffer();
-  if (patched.status !== 204) throw new Error(`upload failed: ${patched.status}`);
-  return location.split('/').at(-1);
-}
-
-async function call(url, method, p, body) {
-  const res = await fetch(`${url}${p}`, {
-    method,
-    headers: { ...auth, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  if (res.status >= 400) throw new Error(`${method} ${p} -> ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function until(url, id, cond, everyMs = 5) {
-  for (;;) {
-    const job = await call(url, 'GET', `/api/jobs/${id}`);
-    if (cond(job)) return job;
-    if (['failed', 'cancelled'].includes(job.state) && !cond(job)) throw new Error(JSON.stringify(job));
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** Runs a job to completion: seconds from the request to the completed state, and server CPU seconds. */
-async function timedJob(server, type, fileId, params) {
-  const c0 = procCpu(server.pid);
-  const t0 = performance.now();
-  const job = await call(server.url, 'POST', '/api/jobs', { type, fileId, params });
-  const done = await until(server.url, job.id, (j) => j.state === 'completed', 50);
-  return { seconds: (performance.now() - t0) / 1000, cpu: procCpu(server.pid) - c0, job: done };
-}
-
 // ---------------------------------------------------------------- import
-const PEOPLE = [
-  { name: 'id', type: 'integer', required: true },
-  { name: 'name', type: 'string', required: true },
-  { name: 'score', type: 'number', required: false },
-  { name: 'day', type: 'date', required: false },
-  { name: 'active', type: 'boolean', required: false },
-];
-const importFile = await generate(
-  path.join(SHM, `import-${importRows}.csv`),
-  'id,name,score,day,active\n',
-  importRows,
-  (i) =>
-    `${i},name ${Math.floor(rand() * 1e6)},${(rand() * 1000).toFixed(3)},2021-${pad(1 + (i % 12))}-${pad(1 + (i % 28))},${i & 1}\n`,
-);
+const importFile = await peopleFile(path.join(SHM, `import-${importRows}.csv`), importRows);
 
 async function bareInsert() {
   const { default: Database } = await import('better-sqlite3');
@@ -231,9 +141,9 @@ const reportFile = await generate(
     `Song ${Math.floor(rand() * 1000)},2020-04-${pad(1 + Math.floor(rand() * 30))},${Math.floor(rand() * 100000)}\n`,
 );
 
-async function duckdb(output) {
+async function duckdb(output, input = reportFile) {
   const { duckdbReport } = await import('./lib/duckdb-report.mjs');
-  return (await duckdbReport(reportFile, output)).seconds;
+  return (await duckdbReport(input, output)).seconds;
 }
 
 async function reportBench() {
@@ -287,6 +197,65 @@ async function reportBench() {
   );
 }
 
+// 5M rows, every (Song, Date) distinct, in an order that scatters them: the groups cannot fit in
+// DEPOT_JOB_MEMORY=128MiB, so the job spills sorted runs and merges them.
+async function distinctBench() {
+  const size = 2 ** Math.ceil(Math.log2(reportRows));
+  const distinctFile = await generate(
+    path.join(SHM, `distinct-${reportRows}.csv`),
+    'Song,Date,Number of Plays\n',
+    size,
+    (j) => {
+      const id = Number((BigInt(j) * 2654435761n) % BigInt(size));
+      if (id >= reportRows) return '';
+      const day = 1 + (id % 28);
+      return `Track ${Math.floor(id / 28)},2021-02-${pad(day)},${Math.floor(rand() * 1000)}\n`;
+    },
+  );
+  const depot = await startDepot({ DEPOT_WORKERS: '1', DEPOT_JOB_MEMORY: '128MiB' });
+  let run;
+  let idle;
+  let same;
+  try {
+    const fileId = await upload(depot.url, distinctFile);
+    idle = procMemory(depot.pid).rss;
+    // Peak RSS from here on: the upload's own buffers do not count against the job.
+    writeFileSync(`/proc/${depot.pid}/clear_refs`, '5');
+    run = await timedJob(depot, 'csv-report', fileId, {});
+    run.hwm = procMemory(depot.pid).hwm;
+    const out = path.join(SHM, 'duck-distinct.csv');
+    run.duck = await duckdb(out, distinctFile);
+    const ours = Buffer.from(
+      await (await fetch(`${depot.url}/files/${run.job.outputFileId}`, { headers: auth })).arrayBuffer(),
+    );
+    same = ours.equals(await readFile(out));
+    await rm(out, { force: true });
+  } finally {
+    await depot.stop();
+  }
+  const MiB = 2 ** 20;
+  console.log(
+    `\ncsv-report through the job engine, ${reportRows.toLocaleString('en-US')} rows, all groups distinct, DEPOT_JOB_MEMORY=128MiB\n`,
+  );
+  table(
+    ['case', 'time', 'server CPU', 'server peak RSS during the job', 'output'],
+    [
+      [
+        'Depot csv-report job',
+        `${run.seconds.toFixed(2)} s`,
+        `${run.cpu.toFixed(2)} s`,
+        `${(run.hwm / MiB).toFixed(0)} MiB (idle before: ${(idle / MiB).toFixed(0)} MiB)`,
+        `${run.job.progress.rowsDone.toLocaleString('en-US')} rows`,
+      ],
+      ['DuckDB same aggregation to CSV (anchor)', `${run.duck.toFixed(2)} s`, '', '', `identical: ${same}`],
+    ],
+  );
+  console.log(
+    `\n- completes with peak RSS ≤ 300 MiB: ${verdict(run.hwm <= 300 * MiB)} (${(run.hwm / MiB).toFixed(0)} MiB); output identical to DuckDB's: ${same}`,
+  );
+  if (!same) process.exitCode = 1;
+}
+
 async function controlBench() {
   const pause = [];
   const cancel = [];
@@ -336,7 +305,8 @@ async function controlBench() {
 }
 
 console.log(`jobs bench, ${new Date().toISOString().slice(0, 10)}, ${machine()}`);
-const only = process.argv.slice(2).filter((a) => ['import', 'report', 'control'].includes(a));
+const only = process.argv.slice(2).filter((a) => ['import', 'report', 'distinct', 'control'].includes(a));
 if (only.length === 0 || only.includes('import')) await importBench();
 if (only.length === 0 || only.includes('report')) await reportBench();
+if (only.length === 0 || only.includes('distinct')) await distinctBench();
 if (only.length === 0 || only.includes('control')) await controlBench();

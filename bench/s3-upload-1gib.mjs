@@ -11,7 +11,7 @@
 // the PATCH answers); for lib-storage, Upload.done(). Cases are interleaved, the median reported.
 import { execFile } from 'node:child_process';
 import { randomBytes, randomFillSync } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +21,6 @@ import {
   DeleteObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import pg from 'pg';
@@ -39,21 +38,14 @@ import {
   tusOffset,
   verdict,
 } from './lib/harness.mjs';
+import { s3Client, s3Settings } from './lib/scaled-out.mjs';
 
 const reps = Number(argValue('--reps', '3'));
 const size = Number(argValue('--size-mib', '1024')) * MiB;
-const s3env = { ...saved(), ...process.env };
-if (!s3env.S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: start the S3 server first (see the header)');
+const s3env = s3Settings();
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
-const s3 = new S3Client({
-  endpoint: s3env.S3_ENDPOINT,
-  region: s3env.S3_REGION ?? 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: s3env.S3_ACCESS_KEY_ID, secretAccessKey: s3env.S3_SECRET_ACCESS_KEY },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+const s3 = s3Client(s3env);
 const bucket = `depot-bench-${randomBytes(4).toString('hex')}`;
 const dbName = `depot_bench_${randomBytes(4).toString('hex')}`;
 const admin = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -202,17 +194,4 @@ async function generate(file, bytes) {
       yield randomFillSync(block).subarray(0, Math.min(left, block.length));
   }
   await pipeline(chunks(), createWriteStream(file));
-}
-
-/** The settings start-s3.sh saved, when they are not in the environment. */
-function saved() {
-  try {
-    const text = readFileSync(
-      path.join(process.env.DEPOT_TEST_S3_DIR ?? '/var/tmp/depot-s3', 's3.env'),
-      'utf8',
-    );
-    return Object.fromEntries([...text.matchAll(/^(S3_[A-Z_]+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
-  } catch {
-    return {};
-  }
 }

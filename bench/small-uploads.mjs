@@ -18,9 +18,9 @@ import {
   startTusNode,
   TOKEN,
   table,
-  tusOffset,
   verdict,
 } from './lib/harness.mjs';
+import { runUploads, verifyUploads } from './lib/small-upload-client.mjs';
 
 const reps = Number(argValue('--reps', '3'));
 const uploads = Number(argValue('--uploads', '5000'));
@@ -41,16 +41,16 @@ const cpuPer = Object.fromEntries(targets.map((t) => [t.name, []]));
 try {
   for (const t of targets) {
     t.pool = new Pool(t.server.url, { connections: concurrency, pipelining: 1 });
-    await run(t, 200); // warm-up: JIT, connection set-up, SQLite page cache
+    await runUploads([t], body, 200, concurrency); // warm-up: JIT, connection set-up, SQLite page cache
   }
   for (let r = 0; r < reps; r++) {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[(i + r) % targets.length];
       const cpu0 = procCpu(t.server.pid);
-      const { ms, locations } = await run(t, uploads);
+      const { ms, locations } = await runUploads([t], body, uploads, concurrency);
       cpuPer[t.name].push(((procCpu(t.server.pid) - cpu0) * 1000) / uploads);
       rates[t.name].push(uploads / (ms / 1000));
-      await verify(t, locations);
+      await verifyUploads(t, locations, SIZE);
     }
     console.error(
       `rep ${r + 1}/${reps}: ${targets.map((t) => `${t.name} ${rates[t.name].at(-1).toFixed(0)}/s`).join(', ')}`,
@@ -82,47 +82,4 @@ table(
 if (med.Depot && ref) {
   const ratio = med.Depot / ref;
   console.log(`\ntarget: Depot ≥ 1.5× @tus/server: ${ratio.toFixed(2)}× — ${verdict(ratio >= 1.5)}`);
-}
-
-/** `count` uploads, `concurrency` at a time; resolves with the wall time and every Location. */
-async function run(t, count) {
-  let next = 0;
-  const locations = new Array(count);
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      locations[i] = await createWithUpload(t);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { ms: performance.now() - t0, locations };
-}
-
-async function createWithUpload(t) {
-  const res = await t.pool.request({
-    method: 'POST',
-    path: '/files/',
-    headers: {
-      ...t.headers,
-      'tus-resumable': '1.0.0',
-      'upload-length': String(SIZE),
-      'content-type': 'application/offset+octet-stream',
-    },
-    body,
-  });
-  await res.body.dump();
-  const offset = res.headers['upload-offset'];
-  if (res.statusCode !== 201 || offset !== String(SIZE)) {
-    throw new Error(`${t.name}: POST -> ${res.statusCode}, Upload-Offset ${offset}`);
-  }
-  return res.headers.location;
-}
-
-/** The 201 said so; check a sample really is finished: HEAD answers Upload-Offset = 10240. */
-async function verify(t, locations) {
-  for (let i = 0; i < locations.length; i += Math.ceil(locations.length / 10)) {
-    const offset = await tusOffset(new URL(locations[i], t.server.url).href, t.headers);
-    if (offset !== SIZE) throw new Error(`${t.name}: ${locations[i]} has Upload-Offset ${offset}`);
-  }
 }

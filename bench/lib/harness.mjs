@@ -71,9 +71,9 @@ export const profileDir = path.join(benchDir, '.work', 'prof');
 const nodeFlags = () =>
   process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 
-/** Depot as users run it: `depot serve`, SQLite + fs blobs in a tmpfs data dir. */
-export const startDepot = (extraEnv = {}) =>
-  startServer('depot', [...nodeFlags(), depotBin, 'serve'], (dataDir) => ({
+/** Depot as users run it: `depot serve`, SQLite + fs blobs in a tmpfs data dir (`name`'s own). */
+export const startDepot = (extraEnv = {}, name = 'depot') =>
+  startServer(name, [...nodeFlags(), depotBin, 'serve'], (dataDir) => ({
     DEPOT_HOST: '127.0.0.1',
     DEPOT_PORT: String(extraEnv.port ?? 0),
     DEPOT_DATA_DIR: dataDir,
@@ -135,6 +135,17 @@ export function procCpu(pid) {
 export function machine() {
   const cpus = os.cpus();
   return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${(os.totalmem() / GiB).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}`;
+}
+
+/** The first lines of a benchmark's report: what, when, on which machine, under which load. */
+export function printHeading(name) {
+  console.log(`${name} bench, ${new Date().toISOString()}, ${machine()}`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 /** Prints rows as a Markdown table (pasteable into RESULTS.md). */

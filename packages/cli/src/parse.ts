@@ -61,3 +61,14 @@ export function size(name: string, value: string | undefined, dflt: number | und
   if (!(bytes >= 1)) throw new UsageError(`${name} must be a size like 8MiB, got ${value}`);
   return bytes;
 }
+
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration like 30s, 15m, 2h or 7d (a bare number is seconds), in whole seconds. */
+export function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value);
+  const n = m ? Math.round(Number(m[1]) * (SECONDS[m[2] || 's'] ?? 1)) : Number.NaN;
+  if (!(n >= 1)) throw new UsageError(`${name} must be a duration like 15m, 2h or 7d, got ${value}`);
+  return n;
+}

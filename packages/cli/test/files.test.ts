@@ -99,3 +99,38 @@ describe('depot rm', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('cannot reach the server')]);
   });
 });
+
+describe('depot link', () => {
+  let id: string;
+  beforeAll(async () => {
+    const c = new DepotClient({ url: depot.url, token: env.DEPOT_TOKEN, store: false });
+    id = (await c.upload(new TextEncoder().encode('hello'), { metadata: { filename: 'l.txt' } })).id;
+  });
+
+  it('prints a URL that downloads the file with no token, and its expiry with --json', async () => {
+    const r = await runCli(['link', id], env);
+    expect(r.code).toBe(0);
+    const url = r.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${depot.url}/files/${id}\\?link=`));
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('hello');
+
+    const json = await runCli(['link', id, '--expires', '2h', '--json'], env);
+    const [made] = jsonLines(json.stdout);
+    const ttl = Date.parse(made!.expiresAt as string) - Date.now();
+    expect(ttl).toBeGreaterThan(7100_000);
+    expect(ttl).toBeLessThanOrEqual(7200_000);
+    expect(await (await fetch(made!.url as string)).text()).toBe('hello');
+  });
+
+  it('refuses a bad duration (exit 2) and an unknown file (exit 1, one line)', async () => {
+    expect((await runCli(['link', id, '--expires', 'soon'], env)).code).toBe(2);
+    const tooLong = await runCli(['link', id, '--expires', '30d'], env);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain('expiresIn');
+    const missing = await runCli(['link', 'nope'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,5 +1,11 @@
 /** What the Depot JSON API answers: the shapes of GET /api/files, /api/jobs, /api/tokens, /api/datasets. */
 
+/** A URL that downloads one file without a token until `expiresAt` (ISO 8601). */
+export interface DownloadLink {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
 export interface FileInfo {
   readonly id: string;
   readonly name: string | null;

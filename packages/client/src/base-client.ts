@@ -9,6 +9,7 @@ import type { UploadSource } from './source.js';
 import { TokensApi } from './tokens-api.js';
 import { Transport } from './transport.js';
 import { type UploadOptions, type UploadResult, uploadSource } from './upload.js';
+import { WebhooksApi } from './webhooks-api.js';
 
 export interface DepotClientOptions {
   /** the server, e.g. http://127.0.0.1:8080 (the tus endpoint is URL/files/) */
@@ -35,6 +36,8 @@ export abstract class BaseClient<Source> {
   readonly jobs: JobsApi;
   /** API tokens (admin): create, list, revoke */
   readonly tokens: TokensApi;
+  /** webhooks: create, list, get, remove, deliveries */
+  readonly webhooks: WebhooksApi;
   /** datasets for csv-import: declare, list, get, rows */
   readonly datasets: DatasetsApi;
   #caps: Promise<Capabilities> | undefined;
@@ -48,6 +51,7 @@ export abstract class BaseClient<Source> {
     this.files = new FilesApi(api);
     this.jobs = new JobsApi(api);
     this.tokens = new TokensApi(api);
+    this.webhooks = new WebhooksApi(api);
     this.datasets = new DatasetsApi(api);
   }
 

@@ -6,27 +6,7 @@ import { LocalStorageStore } from './resume-store.js';
 import { blobSource, bytesSource, type UploadSource } from './source.js';
 import { type ByteStream, streamSource } from './stream-source.js';
 
-export type {
-  CellValue,
-  ColumnDef,
-  ColumnType,
-  Dataset,
-  FileInfo,
-  FilePage,
-  FileQuery,
-  Job,
-  JobErrorPage,
-  JobPage,
-  JobProgress,
-  JobQuery,
-  JobRowError,
-  JobState,
-  NewDataset,
-  NewJob,
-  NewToken,
-  RowPage,
-  TokenInfo,
-} from './api-types.js';
+export type * from './api-types.js';
 export { FINAL_JOB_STATES } from './api-types.js';
 export type { DepotClientOptions } from './base-client.js';
 export type { Capabilities } from './capabilities.js';
@@ -40,6 +20,9 @@ export { LocalStorageStore } from './resume-store.js';
 export type { RetryPolicy } from './retry.js';
 export type { TokensApi } from './tokens-api.js';
 export type { UploadOptions, UploadResult } from './upload.js';
+// the webhook types and WEBHOOK_EVENTS
+export * from './webhook-types.js';
+export type { WebhooksApi } from './webhooks-api.js';
 
 /** What a browser upload reads: a File/Blob, bytes, or a ReadableStream of unknown length. */
 export type BrowserUploadInput = Blob | Uint8Array | ByteStream;

@@ -1,4 +1,4 @@
-import type { FileInfo, FilePage, FileQuery } from './api-types.js';
+import type { DownloadLink, FileInfo, FilePage, FileQuery } from './api-types.js';
 import { type JsonApi, seg } from './json-api.js';
 
 /** Your files: list (newest first, by pages), info, delete. */
@@ -22,6 +22,15 @@ export class FilesApi {
 
   info(id: string, signal?: AbortSignal): Promise<FileInfo> {
     return this.api.call('GET', `/api/files/${seg(id)}`, { signal });
+  }
+
+  /**
+   * A URL that downloads the file without a bearer header until it expires (`expiresIn` seconds:
+   * 15 minutes by default, 7 days at most), for a browser or a tool that cannot send headers.
+   * Revoking this client's token kills the link.
+   */
+  link(id: string, options: { expiresIn?: number } = {}, signal?: AbortSignal): Promise<DownloadLink> {
+    return this.api.call('POST', `/api/files/${seg(id)}/link`, { body: { ...options }, signal });
   }
 
   /** Deletes a finished file, or terminates an unfinished upload; frees its storage. */

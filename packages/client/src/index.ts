@@ -1,25 +1,5 @@
 // The Node entry. Browsers get browser.ts (package.json "browser" condition), which has no node: imports.
-export type {
-  CellValue,
-  ColumnDef,
-  ColumnType,
-  Dataset,
-  FileInfo,
-  FilePage,
-  FileQuery,
-  Job,
-  JobErrorPage,
-  JobPage,
-  JobProgress,
-  JobQuery,
-  JobRowError,
-  JobState,
-  NewDataset,
-  NewJob,
-  NewToken,
-  RowPage,
-  TokenInfo,
-} from './api-types.js';
+export type * from './api-types.js';
 export { FINAL_JOB_STATES } from './api-types.js';
 export type { DepotClientOptions } from './base-client.js';
 export type { Capabilities } from './capabilities.js';
@@ -35,3 +15,6 @@ export type { ResumeEntry, ResumeStore } from './resume-store.js';
 export type { RetryPolicy } from './retry.js';
 export type { TokensApi } from './tokens-api.js';
 export type { UploadOptions, UploadResult } from './upload.js';
+// the webhook types and WEBHOOK_EVENTS
+export * from './webhook-types.js';
+export type { WebhooksApi } from './webhooks-api.js';

@@ -37,7 +37,8 @@ export const nodeFetch: typeof fetch = (input, init = {}) =>
         if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
       }
       const status = res.statusCode ?? 500;
-      const empty = NULL_BODY.has(status) || method === 'HEAD';
+      // Most tus answers have no body: no web stream for those (it is most of a small upload's cost).
+      const empty = NULL_BODY.has(status) || method === 'HEAD' || res.headers['content-length'] === '0';
       if (empty) res.resume();
       const stream = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
       resolve(new Response(stream, { status, statusText: res.statusMessage, headers: h }));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { FetchWebhookSender } from './adapters/fetch-webhook-sender.js';
 import { FsBlobStore, fsStorage } from './adapters/fs-blob-store.js';
 import { LocalJobQueue } from './adapters/local-job-queue.js';
 import { MemoryLocker } from './adapters/memory-locker.js';
@@ -16,7 +17,14 @@ import { RunningDigests } from './core/running-digests.js';
 import { TokenService } from './core/tokens.js';
 import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
 import { UploadService } from './core/upload-service.js';
+import { type DispatcherOptions, WebhookDispatcher } from './core/webhooks/dispatcher.js';
+import { WebhookEvents } from './core/webhooks/webhook-events.js';
+import { WebhookService } from './core/webhooks/webhook-service.js';
+import { runChecks } from './health-checks.js';
+import { DepotMetrics } from './metrics/depot-metrics.js';
+import { observeEvents } from './metrics/event-metrics.js';
 import type { Storage } from './ports/blob-store.js';
+import type { JobQueue } from './ports/job-queue.js';
 import type { Locker } from './ports/locker.js';
 import type { MetadataStore } from './ports/metadata-store.js';
 import { processors } from './processors/index.js';
@@ -35,6 +43,9 @@ export interface Services {
   readonly sweeper: ExpirySweeper;
   readonly jobs: JobService;
   readonly datasets: DatasetService;
+  /** the Prometheus metrics; absent with DEPOT_METRICS=off */
+  readonly metrics?: DepotMetrics;
+  readonly webhooks: WebhookService;
   /** The tus extensions this composition supports, derived from what the parts offer. */
   readonly tusExtensions: readonly string[];
   readiness(): Promise<Record<string, string>>;
@@ -43,8 +54,13 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** Internal knobs that are not settings: tests shrink the webhook retry schedule, metrics observe it. */
+export interface Tuning {
+  readonly webhooks?: Partial<DispatcherOptions>;
+}
+
 /** The one composition root: the only module that knows the concrete adapters. */
-export async function compose(config: Config, log: Logger): Promise<Services> {
+export async function compose(config: Config, log: Logger, tuning: Tuning = {}): Promise<Services> {
   const closers: (() => Promise<void> | void)[] = [];
   const store = await openStore(config);
   closers.push(() => store.close());
@@ -52,6 +68,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
   const locker = await openLocker(config, log);
   closers.unshift(() => locker.close());
   const events = new EventBus();
+  const metrics = config.metrics === 'off' ? undefined : new DepotMetrics();
   const now = Date.now;
   const deps = {
     store,
@@ -60,6 +77,7 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     events,
     log,
     now,
+    observer: metrics?.observer,
     digests: new RunningDigests(),
     options: {
       ...DEFAULT_UPLOAD_OPTIONS,
@@ -70,7 +88,8 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
   };
   const uploads = new UploadService(deps);
   const sweeper = new ExpirySweeper(deps);
-  const queue = new LocalJobQueue(store.jobs, (err) => log.error({ err }, 'job queue failure'));
+  // Closed by jobs.stop(), before the store.
+  const queue = await openQueue(config, store, log);
   const jobs = new JobService({
     store,
     storage,
@@ -78,16 +97,33 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     events,
     processors,
     jobsDir: path.join(config.dataDir, 'jobs'),
+    // With a shared database, a job may resume on another node: its work files go to the shared store.
+    shareWork: !config.databaseUrl.startsWith('sqlite:'),
     memoryBudget: config.jobMemory,
     log,
     now,
   });
   const stopProcessing = processOnUpload(events, jobs, log);
-  const check = async (fn: () => Promise<void>) =>
-    fn().then(
-      () => 'ok',
-      (err: Error) => `failing: ${err.message}`,
-    );
+  const stopMetrics = metrics ? observeEvents(events, metrics) : () => {};
+  if (metrics && queue.depth) metrics.measureQueue(queue.depth.bind(queue));
+  const pingQueue = queue.ping?.bind(queue);
+  const dispatcher = new WebhookDispatcher(
+    { webhooks: store.webhooks, sender: new FetchWebhookSender(), log, now },
+    {
+      ...tuning.webhooks,
+      onDelivery: (event, outcome) => {
+        metrics?.webhooks.delivery(event, outcome);
+        tuning.webhooks?.onDelivery?.(event, outcome);
+      },
+    },
+  );
+  const webhookEvents = new WebhookEvents({
+    events,
+    webhooks: store.webhooks,
+    log,
+    now,
+    stored: () => dispatcher.wake(),
+  });
   return Object.freeze({
     config,
     store,
@@ -96,11 +132,13 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
     events,
     tokens: new TokenService(store, now),
     uploads,
-    downloads: new DownloadService(uploads, storage),
+    downloads: new DownloadService(uploads, storage, metrics?.observer),
     files: new FileService(uploads, store, now),
     sweeper,
     jobs,
     datasets: new DatasetService(store.datasets, now),
+    metrics,
+    webhooks: new WebhookService(store.webhooks, now),
     tusExtensions: [
       'creation',
       'creation-with-upload',
@@ -112,18 +150,29 @@ export async function compose(config: Config, log: Logger): Promise<Services> {
       'concatenation',
       'concatenation-unfinished',
     ],
-    readiness: async () => ({
-      database: await check(() => store.ping()),
-      storage: await check(() => storage.ping()),
-    }),
+    readiness: () =>
+      runChecks({
+        database: () => store.ping(),
+        storage: () => storage.ping(),
+        ...(pingQueue && { queue: pingQueue }),
+      }),
     // With SQLite this process is the store's only worker, so jobs a dead process held are taken
     // back at start. On Postgres other nodes may be running theirs: taking back every lease would
-    // steal live jobs, so a dead node's jobs wait for stalled-job recovery (the BullMQ work).
-    start: () => jobs.start(config.workers, config.databaseUrl.startsWith('sqlite:')),
+    // steal live jobs, so only leases that lapsed (nobody renewed them for 10 s) are taken back,
+    // by every node with workers, all along (core/jobs/lease-sweeper.ts).
+    start: async () => {
+      dispatcher.start();
+      await jobs.start(config.workers, config.databaseUrl.startsWith('sqlite:'));
+    },
     close: async () => {
       stopProcessing();
+      stopMetrics();
       // Running jobs save a checkpoint and go back to the queue before the store closes.
       await jobs.stop();
+      // What the last events asked for is stored before the store closes; attempts in flight are
+      // cut short and handed back (due again at the next start, or on another node).
+      await webhookEvents.close();
+      await dispatcher.stop();
       await sweeper.stop();
       for (const close of closers) await close();
     },
@@ -161,6 +210,13 @@ async function openStorage(config: Config, closers: (() => void)[]): Promise<Sto
   );
   closers.push(() => store.close());
   return s3Storage(store);
+}
+
+async function openQueue(config: Config, store: MetadataStore, log: Logger): Promise<JobQueue> {
+  const onError = (err: unknown) => log.error({ err }, 'job queue failure');
+  if (config.queue === 'local') return new LocalJobQueue(store.jobs, onError);
+  const { BullJobQueue } = await import('./adapters/bullmq-job-queue.js');
+  return BullJobQueue.open(config.queue, store.jobs, onError, { prefix: config.queuePrefix });
 }
 
 async function openLocker(config: Config, log: Logger): Promise<Locker> {

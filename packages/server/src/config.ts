@@ -18,6 +18,8 @@ export interface Config {
   };
   /** `local` or `redis://…` */
   readonly queue: string;
+  /** DEPOT_QUEUE_PREFIX: the prefix of the BullMQ queue's Redis keys and channels */
+  readonly queuePrefix: string;
   /**
    * Redis for the upload locks shared by every node: DEPOT_REDIS_URL, else DEPOT_QUEUE when that is
    * a redis:// URL; undefined = in-process locks (one node only).
@@ -39,6 +41,8 @@ export interface Config {
   readonly logLevel: string;
   /** Access-Control-Allow-Origin; `*` lets any page upload (tokens travel as headers, never cookies). */
   readonly corsOrigin: string;
+  /** GET /metrics: `on` (no token, like /healthz), `admin` (an admin token), `off` (no metrics kept) */
+  readonly metrics: 'on' | 'admin' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -59,6 +63,7 @@ export const SETTINGS = [
   'DEPOT_S3_ACCESS_KEY_ID',
   'DEPOT_S3_SECRET_ACCESS_KEY',
   'DEPOT_QUEUE',
+  'DEPOT_QUEUE_PREFIX',
   'DEPOT_REDIS_URL',
   'DEPOT_ADMIN_TOKEN',
   'DEPOT_MAX_UPLOAD_SIZE',
@@ -71,6 +76,7 @@ export const SETTINGS = [
   'DEPOT_SHUTDOWN_TIMEOUT',
   'DEPOT_LOG_LEVEL',
   'DEPOT_CORS_ORIGIN',
+  'DEPOT_METRICS',
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number];
@@ -129,6 +135,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const queue = get('DEPOT_QUEUE') ?? 'local';
   if (!/^(local|rediss?:\/\/.+)$/.test(queue)) bad('DEPOT_QUEUE', 'local or redis://…');
+  const queuePrefix = get('DEPOT_QUEUE_PREFIX') ?? 'depot:queue';
+  if (!/^[\w:{}.-]{1,100}$/.test(queuePrefix))
+    bad('DEPOT_QUEUE_PREFIX', 'letters, digits and _ : . - { } (at most 100)');
   const redisUrl = get('DEPOT_REDIS_URL') ?? (queue === 'local' ? undefined : queue);
   if (redisUrl !== undefined && !/^rediss?:\/\/.+$/.test(redisUrl)) bad('DEPOT_REDIS_URL', 'redis://…');
   const s3Endpoint = get('DEPOT_S3_ENDPOINT') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
@@ -139,6 +148,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     bad('DEPOT_LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent');
   }
+  const metricsSetting = get('DEPOT_METRICS') ?? 'on';
+  const metrics =
+    metricsSetting === 'on' || metricsSetting === 'admin' || metricsSetting === 'off'
+      ? metricsSetting
+      : bad('DEPOT_METRICS', 'on, admin or off');
   const adminToken = get('DEPOT_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) bad('DEPOT_ADMIN_TOKEN', 'at least 16 characters');
 
@@ -155,6 +169,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       secretAccessKey: get('DEPOT_S3_SECRET_ACCESS_KEY') ?? env.AWS_SECRET_ACCESS_KEY,
     },
     queue,
+    queuePrefix,
     redisUrl,
     adminToken,
     maxUploadSize: size('DEPOT_MAX_UPLOAD_SIZE'),
@@ -167,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownTimeout: duration('DEPOT_SHUTDOWN_TIMEOUT', 30_000),
     logLevel,
     corsOrigin: get('DEPOT_CORS_ORIGIN') ?? '*',
+    metrics,
   };
   return Object.freeze(config);
 }

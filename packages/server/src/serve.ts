@@ -59,7 +59,7 @@ export async function serve(args: readonly string[], env = process.env): Promise
         resolve(1);
       }, config.shutdownTimeout);
       timer.unref();
-      server.close().then(
+      server.close({ drainMs: drainTime(config.shutdownTimeout) }).then(
         () => {
           clearTimeout(timer);
           log.info('stopped');
@@ -74,6 +74,14 @@ export async function serve(args: readonly string[], env = process.env): Promise
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * The part of the shutdown timeout that requests in flight may use. The rest is kept for what
+ * follows them: running jobs save a checkpoint and go back to the queue, the store closes.
+ */
+function drainTime(shutdownTimeout: number): number {
+  return shutdownTimeout - Math.min(5_000, Math.floor(shutdownTimeout / 4));
 }
 
 function adminTokenLine(admin: { token: string; generated: boolean } | undefined): string {

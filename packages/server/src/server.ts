@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
-import { compose, type Services } from './compose.js';
+import { compose, type Services, type Tuning } from './compose.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { trackRequests } from './http/close-quiet-connections.js';
@@ -15,17 +15,26 @@ export interface RunningServer {
   /** the admin token, when it was generated now or given by DEPOT_ADMIN_TOKEN */
   readonly adminToken?: { token: string; generated: boolean };
   /** Graceful stop: refuse new work, let in-flight writes save their bytes, close the store. */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  /**
+   * How long requests in flight may take to finish; then their connections are dropped (a client
+   * that stopped reading a download would otherwise hold the close forever). Default: no limit.
+   */
+  readonly drainMs?: number;
 }
 
 export interface StartOptions {
   readonly log?: Logger;
+  readonly tuning?: Tuning;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
-  const services = await compose(config, log);
+  const services = await compose(config, log, options.tuning);
   let app: FastifyInstance;
   // Ends the event streams at shutdown, which would otherwise hold the server open.
   const closingSignal = new AbortController();
@@ -44,26 +53,45 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
+  /** Closes the HTTP side: waits for requests in flight, for at most `drainMs` when given. */
+  const drainHttp = async (drainMs: number | undefined) => {
+    // Fastify (and Node) close the idle keep-alive connections once, when closing starts; a
+    // connection whose last response was finishing at that instant turns idle a moment
+    // later and would hold the close open until keepAliveTimeout. Keep closing idle ones.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+    // A client that stopped reading a download would hold the close forever: past the drain
+    // time, the connections still busy are dropped.
+    const deadline =
+      drainMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            log.warn(
+              { drainMs },
+              'requests still in flight at the shutdown deadline: dropping their connections',
+            );
+            app.server.closeAllConnections();
+          }, drainMs);
+    try {
+      const closed = app.close();
+      dropQuietConnections();
+      await closed;
+    } finally {
+      clearInterval(idle);
+      clearTimeout(deadline);
+    }
+  };
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     services,
     app,
     adminToken,
-    close: () => {
+    close: (options = {}) => {
       closing ??= (async () => {
         services.uploads.beginShutdown();
         closingSignal.abort();
-        // Fastify (and Node) close the idle keep-alive connections once, when closing starts; a
-        // connection whose last response was finishing at that instant turns idle a moment
-        // later and would hold the close open until keepAliveTimeout. Keep closing idle ones.
-        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
-        try {
-          const closed = app.close();
-          dropQuietConnections();
-          await closed;
-        } finally {
-          clearInterval(idle);
-        }
+        // Running jobs save a checkpoint and go back to the queue at once, beside the HTTP drain:
+        // a job is never left to be killed with the process when the drain runs long.
+        await Promise.all([drainHttp(options.drainMs), services.jobs.stop()]);
         await services.close();
       })();
       return closing;

@@ -13,6 +13,13 @@ describe('scale-out settings', () => {
     expect(() => load({ DEPOT_REDIS_URL: 'http://l' })).toThrow(/^DEPOT_REDIS_URL="http:\/\/l" is not valid/);
   });
 
+  it('takes the BullMQ key prefix from DEPOT_QUEUE_PREFIX, and refuses one Redis keys should not carry', () => {
+    expect(load({}).queuePrefix).toBe('depot:queue');
+    expect(load({ DEPOT_QUEUE_PREFIX: '{depot}:prod' }).queuePrefix).toBe('{depot}:prod');
+    expect(() => load({ DEPOT_QUEUE_PREFIX: 'has space' })).toThrow(/^DEPOT_QUEUE_PREFIX=/);
+    expect(() => load({ DEPOT_QUEUE_PREFIX: 'x'.repeat(101) })).toThrow(ConfigError);
+  });
+
   it('accepts postgres:// and s3://bucket/prefix, and refuses what they cannot be', () => {
     const c = load({
       DEPOT_DATABASE_URL: 'postgres://u:p@db/depot',

@@ -2,8 +2,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresMetadataStore } from '../src/adapters/postgres-metadata-store.js';
 import { migrationProvider } from '../src/adapters/sql/migrations.js';
+import { datasetRepositoryContract } from './contract/dataset-repository-contract.js';
+import { jobRecord } from './contract/job-records.js';
 import { jobRepositoryContract } from './contract/job-repository-contract.js';
 import { metadataStoreContract } from './contract/metadata-store-contract.js';
+import { webhookRepositoryContract } from './contract/webhook-repository-contract.js';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.js';
 
 const postgresFixture = async () => {
@@ -20,6 +23,8 @@ const postgresFixture = async () => {
 
 metadataStoreContract('PostgresMetadataStore', postgresFixture);
 jobRepositoryContract('PostgresMetadataStore', postgresFixture);
+webhookRepositoryContract('PostgresMetadataStore', postgresFixture);
+datasetRepositoryContract('PostgresMetadataStore', postgresFixture);
 
 let shared: TestDatabase;
 beforeAll(async () => {
@@ -53,6 +58,40 @@ it('migrates an empty database once when several nodes start at the same moment'
       revokedAt: null,
     });
     expect(await nodes[3]!.tokens.hasAdmin()).toBe(true);
+  } finally {
+    await Promise.all(nodes.map((n) => n.close()));
+  }
+});
+
+it('keeps an import in file order when its runs move between nodes', async () => {
+  const nodes = await Promise.all([0, 1].map(() => PostgresMetadataStore.open(shared.url)));
+  try {
+    await nodes[0]!.migrate();
+    const ds = {
+      id: '11111111111111111111111111111111',
+      owner: 'alice',
+      name: 'moving',
+      columns: [{ name: 'n', type: 'integer' as const, required: true }],
+      keys: [],
+      createdAt: 1,
+    };
+    await nodes[0]!.datasets.create(ds);
+    const job = jobRecord({ id: '22222222222222222222222222222222', state: 'running', lease: 'run1' });
+    await nodes[0]!.jobs.insert(job);
+    const stage = async (node: number, lease: string, from: number) => {
+      const rows = Array.from({ length: 3 }, (_, i) => [from + i]);
+      expect(await nodes[node]!.datasets.stage(job.id, ds, rows, { id: job.id, lease }, {})).toBe(true);
+    };
+    // run 1 on node 0, run 2 on node 1, run 3 on node 0 again (each run its own lease)
+    await stage(0, 'run1', 0);
+    await nodes[0]!.jobs.update({ id: job.id, lease: 'run1' }, { lease: 'run2' });
+    await stage(1, 'run2', 3);
+    await stage(1, 'run2', 6);
+    await nodes[0]!.jobs.update({ id: job.id, lease: 'run2' }, { lease: 'run3' });
+    await stage(0, 'run3', 9);
+    expect(await nodes[0]!.datasets.commit(job.id, ds, { id: job.id, lease: 'run3' }, {})).toBe(true);
+    const rows = (await nodes[1]!.datasets.rows(ds, 0, 100)).rows.map((r) => r.n);
+    expect(rows).toEqual(Array.from({ length: 12 }, (_, i) => i));
   } finally {
     await Promise.all(nodes.map((n) => n.close()));
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkHeaders, head, patch, startDepot, type TestDepot, tus } from './helpers/depot.js';
 import { rawRequest } from './helpers/raw-http.js';
+import { sleep, slowPatch } from './helpers/slow-patch.js';
 
 let depot: TestDepot;
 const blobs = () =>
@@ -78,6 +79,28 @@ describe('per-owner quota (DEPOT_QUOTA=1000)', () => {
     // declaring a length past the quota later is refused too
     await expectQuotaError(await patch(url, carol, 700, new Uint8Array(0), { 'Upload-Length': '701' }));
     expect((await patch(url, carol, 700, new Uint8Array(0), { 'Upload-Length': '700' })).status).toBe(204);
+  });
+
+  it('keeps two deferred uploads writing at once from sharing the same free bytes', async () => {
+    const frank = await depot.tokenFor('frank');
+    const [a, b] = await Promise.all(
+      [0, 1].map(async () => (await create(frank, { 'Upload-Defer-Length': '1' })).headers.get('location')!),
+    );
+    const headers = chunkHeaders(frank, 0);
+    // A declares 600 bytes and sends only 100 of them for now: the other 500 stay held for it.
+    const slow = slowPatch(a!, headers, 600);
+    await slow.write(new Uint8Array(100));
+    await sleep(200);
+    await expectQuotaError(await patch(b!, frank, 0, new Uint8Array(401)));
+    expect((await patch(b!, frank, 0, new Uint8Array(400))).status).toBe(204);
+    await slow.write(new Uint8Array(500));
+    slow.end();
+    expect((await slow.response).status).toBe(204);
+    expect((await head(a!, frank)).headers.get('upload-offset')).toBe('600');
+    // Both writes are over: nothing stays reserved, and the owner holds exactly 1000 bytes.
+    await expectQuotaError(await create(frank, { 'Upload-Length': '1' }));
+    expect((await fetch(b!, { method: 'DELETE', headers: tus(frank) })).status).toBe(204);
+    expect((await create(frank, { 'Upload-Length': '400' })).status).toBe(201);
   });
 
   it('counts a concatenated final upload, which stores its bytes again', async () => {

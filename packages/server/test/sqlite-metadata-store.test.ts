@@ -7,8 +7,10 @@ import { expect, it } from 'vitest';
 import { migrationProvider } from '../src/adapters/sql/migrations.js';
 import type { Database } from '../src/adapters/sql/schema.js';
 import { SqliteMetadataStore } from '../src/adapters/sqlite-metadata-store.js';
-import { datasetRepositoryContract, jobRepositoryContract } from './contract/job-repository-contract.js';
+import { datasetRepositoryContract } from './contract/dataset-repository-contract.js';
+import { jobRepositoryContract } from './contract/job-repository-contract.js';
 import { metadataStoreContract } from './contract/metadata-store-contract.js';
+import { webhookRepositoryContract } from './contract/webhook-repository-contract.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'depot-sqlite-'));
 
@@ -26,6 +28,7 @@ const sqliteFixture = async () => {
 
 metadataStoreContract('SqliteMetadataStore', sqliteFixture);
 jobRepositoryContract('SqliteMetadataStore', sqliteFixture);
+webhookRepositoryContract('SqliteMetadataStore', sqliteFixture);
 datasetRepositoryContract('SqliteMetadataStore', sqliteFixture);
 
 it('keeps its records in the file across a reopen, in WAL mode', async () => {

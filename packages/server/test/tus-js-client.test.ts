@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tus from 'tus-js-client';
+import type * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from './helpers/depot.js';
+import { clientUpload, clientUploadHalf } from './helpers/tus-client.js';
 
 let depot: TestDepot;
 beforeAll(async () => {
@@ -14,21 +15,7 @@ afterAll(() => depot.close());
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const stored = (url: string) => readFile(path.join(depot.dataDir, 'blobs', url.split('/').pop() as string));
 
-function upload(data: Buffer, options: Partial<tus.UploadOptions> = {}): Promise<tus.Upload> {
-  return new Promise((resolve, reject) => {
-    const u: tus.Upload = new tus.Upload(data, {
-      endpoint: depot.files,
-      headers: { Authorization: `Bearer ${depot.token}` },
-      metadata: { filename: 'data.bin', filetype: 'application/octet-stream' },
-      chunkSize: 1024 * 1024,
-      retryDelays: [0, 200, 500],
-      onSuccess: () => resolve(u),
-      onError: reject,
-      ...options,
-    });
-    u.start();
-  });
-}
+const upload = (data: Buffer, options: Partial<tus.UploadOptions> = {}) => clientUpload(depot, data, options);
 
 describe('tus-js-client (the reference client) against Depot', () => {
   it('uploads a file in chunks', async () => {
@@ -39,21 +26,7 @@ describe('tus-js-client (the reference client) against Depot', () => {
 
   it('resumes from the stored URL in a new client after an abort at about 50%', async () => {
     const data = randomBytes(8 * 1024 * 1024);
-    const url = await new Promise<string>((resolve, reject) => {
-      const u: tus.Upload = new tus.Upload(data, {
-        endpoint: depot.files,
-        headers: { Authorization: `Bearer ${depot.token}` },
-        chunkSize: 512 * 1024,
-        onProgress: (sent) => {
-          if (sent >= data.length / 2) {
-            void u.abort().then(() => resolve(u.url as string));
-          }
-        },
-        onSuccess: () => reject(new Error('should have been aborted')),
-        onError: reject,
-      });
-      u.start();
-    });
+    const url = await clientUploadHalf(depot, data);
     const h = await fetch(url, {
       method: 'HEAD',
       headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${depot.token}` },

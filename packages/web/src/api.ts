@@ -1,3 +1,4 @@
+import { PAGE_SIZE, type Page } from './pages.js';
 import type { FileInfo, Job, JobState, RowError } from './types.js';
 
 /** A refusal from the server, with its `ERR_…` code and message. */
@@ -13,6 +14,9 @@ export class ApiError extends Error {
 
 /** Depot's HTTP API for one bearer token. */
 export class Api {
+  /** Called when the server refuses the token mid-session (revoked): the page signs out. */
+  onRefused: (() => void) | undefined;
+
   constructor(readonly token: string) {}
 
   get auth(): Record<string, string> {
@@ -22,6 +26,7 @@ export class Api {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const res = await fetch(path, { ...init, headers: { ...this.auth, ...(init.headers as object) } });
     if (res.ok) return res;
+    if (res.status === 401) this.onRefused?.();
     const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
     throw new ApiError(
       res.status,
@@ -34,16 +39,33 @@ export class Api {
     return (await (await this.request(path, init)).json()) as T;
   }
 
-  listFiles(): Promise<{ files: FileInfo[] }> {
-    return this.json('/api/files?limit=200');
+  async listFiles(cursor?: string): Promise<Page<FileInfo>> {
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
+    const page = await this.json<{ files: FileInfo[]; nextCursor: string | null }>(`/api/files?${q}`);
+    return { items: page.files, next: page.nextCursor };
+  }
+
+  /** A URL that downloads file `id` without the token, for the next minute. */
+  link(id: string): Promise<{ url: string; expiresAt: string }> {
+    return this.json(`/api/files/${encodeURIComponent(id)}/link`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ expiresIn: 60 }),
+    });
   }
 
   deleteFile(id: string): Promise<Response> {
     return this.request(`/files/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
-  listJobs(state: JobState | ''): Promise<{ jobs: Job[] }> {
-    return this.json(`/api/jobs?limit=200${state ? `&state=${state}` : ''}`);
+  async listJobs(state: JobState | '', before?: string): Promise<Page<Job>> {
+    const q = new URLSearchParams({
+      limit: String(PAGE_SIZE),
+      ...(state ? { state } : {}),
+      ...(before ? { before } : {}),
+    });
+    const page = await this.json<{ jobs: Job[]; next: string | null }>(`/api/jobs?${q}`);
+    return { items: page.jobs, next: page.next };
   }
 
   job(id: string): Promise<Job> {

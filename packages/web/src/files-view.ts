@@ -1,6 +1,7 @@
 import type { Api } from './api.js';
 import { h } from './dom.js';
 import { formatBytes, formatTime } from './format.js';
+import { Pager } from './pages.js';
 import type { FileInfo } from './types.js';
 
 export interface FilesViewDeps {
@@ -17,6 +18,7 @@ export class FilesView {
   private readonly body = h('tbody');
   private readonly empty = h('p', {}, 'No files yet.');
   private pending = 0;
+  private readonly pager: Pager<FileInfo>;
 
   constructor(
     host: HTMLElement,
@@ -25,9 +27,15 @@ export class FilesView {
     const head = ['Name', 'Size', 'Status', 'Created', 'SHA-256', 'Actions'].map((t) =>
       h('th', { scope: 'col' }, t),
     );
+    this.pager = new Pager(
+      (cursor) => deps.api.listFiles(cursor),
+      'Show more files',
+      () => void this.refresh(),
+    );
     host.append(
       h('table', { 'aria-describedby': 'files-title' }, h('thead', {}, h('tr', {}, ...head)), this.body),
       this.empty,
+      this.pager.button,
     );
   }
 
@@ -42,7 +50,7 @@ export class FilesView {
 
   async refresh(): Promise<void> {
     try {
-      const { files } = await this.deps.api.listFiles();
+      const files = await this.pager.load();
       // Keep keyboard focus on the same button across the redraw.
       const focused = document.activeElement?.getAttribute('aria-label');
       this.body.replaceChildren(...files.map((f) => this.row(f)));

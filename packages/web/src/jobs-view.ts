@@ -2,6 +2,7 @@ import type { Api } from './api.js';
 import { h } from './dom.js';
 import { JobDetail } from './job-detail.js';
 import { type JobAction, JobRow } from './job-row.js';
+import { Pager } from './pages.js';
 import type { Job, JobState } from './types.js';
 
 export interface JobsViewDeps {
@@ -19,6 +20,7 @@ export class JobsView {
   private readonly latest = new Map<string, Job>();
   private readonly detail: JobDetail;
   private filter: JobState | '' = '';
+  private readonly pager: Pager<Job>;
 
   constructor(
     host: HTMLElement,
@@ -26,6 +28,11 @@ export class JobsView {
     detailHost: HTMLElement,
     private readonly deps: JobsViewDeps,
   ) {
+    this.pager = new Pager(
+      (before) => deps.api.listJobs(this.filter, before),
+      'Show more jobs',
+      () => void this.refresh(),
+    );
     const cols = ['Job', 'State', 'Progress', 'Rows/s', 'Errors', 'Started', 'Duration', 'Actions'];
     host.append(
       h(
@@ -35,17 +42,19 @@ export class JobsView {
         this.body,
       ),
       this.empty,
+      this.pager.button,
     );
     this.detail = new JobDetail(detailHost, deps);
     filter.addEventListener('change', () => {
       this.filter = filter.value as JobState | '';
+      this.pager.reset();
       void this.refresh();
     });
   }
 
   async refresh(): Promise<void> {
     try {
-      const { jobs } = await this.deps.api.listJobs(this.filter);
+      const jobs = await this.pager.load();
       this.rows.clear();
       this.body.replaceChildren();
       for (const job of jobs) this.upsert(this.newer(job), false);

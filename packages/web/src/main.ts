@@ -39,7 +39,16 @@ function showSection(): void {
   }
 }
 
+/** Where a sign-out tells the next page load why it happened. */
+const NOTICE = 'depot.notice';
+
 function start(api: Api): void {
+  // A token revoked while the page is open: back to the sign-in form, saying why.
+  api.onRefused = () => {
+    forgetToken();
+    sessionStorage.setItem(NOTICE, 'The server refused this token: it was revoked or is no longer valid.');
+    location.assign('/');
+  };
   byId('login').hidden = true;
   byId('nav').hidden = false;
   const download = (id: string, name: string) =>
@@ -100,8 +109,10 @@ async function boot(): Promise<void> {
     forgetToken();
     location.assign('/');
   });
+  const notice = sessionStorage.getItem(NOTICE);
+  sessionStorage.removeItem(NOTICE);
   const token = initialToken();
-  if (!token) return login();
+  if (!token) return login(notice ?? '');
   const api = new Api(token);
   const problem = await check(api);
   if (problem) {

@@ -156,6 +156,8 @@ describe('the web UI in a real browser', { timeout: 120_000 }, () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download output' }).click(),
     ]);
+    // the browser saved it from a download link itself: the page never held the bytes
+    expect(download.url()).toMatch(/\/files\/[^/?]+\?link=/);
     const saved = path.join(dir, 'report-download.csv');
     await download.saveAs(saved);
     expect(await readFile(saved, 'utf8')).toBe(expected);
@@ -208,5 +210,80 @@ describe('the web UI in a real browser', { timeout: 120_000 }, () => {
     });
     expect(gone.status).toBe(404);
     expect(errors).toEqual([]);
+  });
+
+  it('shows long lists a page at a time, with a button for more', async () => {
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${depot.url}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
+      });
+    const tiny = await uploadFile(depot.url, token, new TextEncoder().encode(reportCase(3).input), {
+      filename: 'tiny.csv',
+    });
+    for (let i = 0; i < 101; i++) {
+      const res = await api('/api/jobs', {
+        method: 'POST',
+        body: JSON.stringify({ type: 'csv-report', fileId: tiny }),
+      });
+      expect(res.status).toBe(202);
+    }
+    for (let i = 0; i < 100; i++)
+      await uploadFile(depot.url, token, new Uint8Array([i]), { filename: `n${i}.bin` });
+    // every job has ended (each wrote its output file) before the lists are counted
+    await expect
+      .poll(async () => (await (await api('/api/jobs?state=queued,running&limit=1')).json()).jobs.length, {
+        timeout: 60_000,
+      })
+      .toBe(0);
+    const total = async (path: string, key: string) => (await (await api(path)).json())[key].length as number;
+    const files = await total('/api/files?limit=1000', 'files');
+    const jobs = await total('/api/jobs?limit=500', 'jobs');
+    expect(files).toBeGreaterThan(200);
+    expect(jobs).toBeGreaterThan(100);
+
+    await page.goto(`${depot.url}/?token=${token}#files`);
+    const fileRows = page.locator('#files-table tbody tr');
+    await expect.poll(() => fileRows.count()).toBe(100);
+    const moreFiles = page.getByRole('button', { name: 'Show more files' });
+    await moreFiles.click();
+    await expect.poll(() => fileRows.count()).toBe(200);
+    await moreFiles.click();
+    await expect.poll(() => fileRows.count()).toBe(files);
+    await moreFiles.waitFor({ state: 'hidden' });
+
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    const jobRows = page.locator('#jobs-table tbody tr');
+    await expect.poll(() => jobRows.count()).toBe(100);
+    await page.getByRole('button', { name: 'Show more jobs' }).click();
+    await expect.poll(() => jobRows.count()).toBe(jobs);
+    await page.getByRole('button', { name: 'Show more jobs' }).waitFor({ state: 'hidden' });
+    await screenshot(page, '8-jobs-more');
+    expect(errors).toEqual([]);
+  });
+
+  it('signs out, saying why, when the token is revoked while the page is open', async () => {
+    const res = await fetch(`${depot.url}/api/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${depot.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'web-revoked' }),
+    });
+    const made = (await res.json()) as { id: string; token: string };
+    await uploadFile(depot.url, made.token, new Uint8Array(10), { filename: 'doomed.bin' });
+    const other = await context.newPage();
+    await other.goto(`${depot.url}/?token=${made.token}#files`);
+    const doomed = other.locator('#files-table tbody tr', { hasText: 'doomed.bin' });
+    await doomed.waitFor();
+    const revoked = await fetch(`${depot.url}/api/tokens/${made.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${depot.token}` },
+    });
+    expect(revoked.status).toBe(204);
+    await doomed.getByRole('button', { name: 'Download doomed.bin' }).click();
+    await other.locator('#login').waitFor();
+    expect(await other.locator('#login-error').textContent()).toContain('revoked');
+    expect(await other.evaluate(() => localStorage.getItem('depot.token'))).toBeNull();
+    await screenshot(other, '9-revoked');
+    await other.close();
   });
 });

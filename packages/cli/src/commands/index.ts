@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { download } from './download.js';
 import { info } from './info.js';
 import { jobs } from './jobs.js';
+import { link } from './link.js';
 import { ls } from './ls.js';
 import { processFile } from './process.js';
 import { report } from './report.js';
@@ -9,6 +10,7 @@ import { rm } from './rm.js';
 import { serve } from './serve.js';
 import { token } from './token.js';
 import { upload } from './upload.js';
+import { webhooks } from './webhooks.js';
 
 /**
  * Every `depot` command. A new command is a file in this directory and one line here (kept in
@@ -18,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   download,
   info,
   jobs,
+  link,
   ls,
   processFile,
   report,
@@ -25,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   serve,
   token,
   upload,
+  webhooks,
 ];

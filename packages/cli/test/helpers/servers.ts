@@ -15,7 +15,10 @@ export interface Started {
 }
 
 /** Depot in this process, on a random port, with its own data dir. */
-export async function depotServer(env: Record<string, string> = {}): Promise<Started> {
+export async function depotServer(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startServer>[1] = {},
+): Promise<Started> {
   const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-'));
   const token = `cli-admin-${randomUUID()}`;
   const server = await startServer(
@@ -26,6 +29,7 @@ export async function depotServer(env: Record<string, string> = {}): Promise<Sta
       DEPOT_LOG_LEVEL: 'silent',
       ...env,
     }),
+    options,
   );
   return {
     url: server.url,

@@ -55,6 +55,16 @@ export class LocalJobQueue implements JobQueue {
     await Promise.all(runs.map((r) => r.done));
   }
 
+  /** The queue is the jobs table: it answers when the store does. */
+  async ping(): Promise<void> {
+    await this.#jobs.countQueued();
+  }
+
+  /** The queue is the jobs table: its queued jobs without a lease. */
+  depth(): Promise<number> {
+    return this.#jobs.countQueued();
+  }
+
   /** Scans for runnable jobs (once more if woken meanwhile) and starts as many as there are free workers. */
   #wake(): void {
     if (this.#closed || !this.#handler || this.#concurrency === 0) return;

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PostgresDatasetRepository } from './sql/postgres-dataset-repository.js';
 import type { Database } from './sql/schema.js';
 import { SqlMetadataStore } from './sql/sql-metadata-store.js';
 
@@ -14,10 +15,12 @@ const POOL_SIZE = 10;
 /** Depot's records in Postgres: the scaled-out metadata store, shared by every node. */
 export class PostgresMetadataStore extends SqlMetadataStore {
   readonly #pool: pg.Pool;
+  readonly datasets: PostgresDatasetRepository;
 
   private constructor(pool: pg.Pool) {
     super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     this.#pool = pool;
+    this.datasets = new PostgresDatasetRepository(this.db, pool);
   }
 
   /** Opens a pool on `url` (postgres://user:pass@host:port/db); connects lazily. */

@@ -16,7 +16,7 @@ export class WriteBudget {
   #used = 0;
   #peak = 0;
 
-  constructor(total = 16 * MiB, minPerWrite = 64 * 1024) {
+  constructor(total = 8 * MiB, minPerWrite = 64 * 1024) {
     this.total = total;
     this.minPerWrite = minPerWrite;
   }

@@ -1,5 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { errors } from './errors.js';
+import { OffThreadHash } from './offthread-hash.js';
 
 /** tus checksum algorithm names → Node hash names. sha1 is the one the spec requires. */
 const ALGORITHMS = { sha1: 'sha1', sha256: 'sha256', md5: 'md5' } as const;
@@ -25,11 +26,17 @@ export function parseChecksum(header: string): Checksum {
     );
   }
   const digest = Buffer.from(m[2] as string, 'base64');
-  const expected = createHash(algorithm).digest().length;
+  const expected = digestLength(algorithm as ChecksumAlgorithm);
   if (digest.length !== expected) {
     throw errors.invalidHeader(`Upload-Checksum: a ${algorithm} digest is ${expected} bytes`);
   }
   return { algorithm: algorithm as ChecksumAlgorithm, digest };
 }
 
-export const createChecksumHash = (algorithm: ChecksumAlgorithm): Hash => createHash(ALGORITHMS[algorithm]);
+/** Bytes in a digest of `algorithm`. */
+export const digestLength = (algorithm: ChecksumAlgorithm): number =>
+  createHash(ALGORITHMS[algorithm]).digest().length;
+
+/** A hash of one chunk, for Upload-Checksum (or Content-Digest): hashed off the main thread when large. */
+export const createChecksumHash = (algorithm: ChecksumAlgorithm, expected?: number): OffThreadHash =>
+  new OffThreadHash(ALGORITHMS[algorithm], expected);

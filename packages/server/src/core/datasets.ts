@@ -8,7 +8,6 @@ import type {
 import type { Actor } from './actor.js';
 import { errors } from './errors.js';
 import { newUploadId } from './ids.js';
-import { requireDatasets } from './require-datasets.js';
 
 export interface DeclareDataset {
   readonly name: unknown;
@@ -22,18 +21,10 @@ const MAX_COLUMNS = 200;
 
 /** Datasets: declared by their owner (typed columns, key columns), filled by csv-import jobs. */
 export class DatasetService {
-  readonly #datasets: DatasetRepository | undefined;
-
   constructor(
-    datasets: DatasetRepository | undefined,
+    private readonly datasets: DatasetRepository,
     private readonly now: () => number,
-  ) {
-    this.#datasets = datasets;
-  }
-
-  private get datasets(): DatasetRepository {
-    return requireDatasets(this.#datasets);
-  }
+  ) {}
 
   async declare(actor: Actor, input: DeclareDataset): Promise<DatasetRecord> {
     const dataset: DatasetRecord = {

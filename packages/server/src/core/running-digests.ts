@@ -1,7 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
+import { OffThreadHash } from './offthread-hash.js';
 
 interface Entry {
-  readonly hash: Hash;
+  readonly hash: OffThreadHash;
   readonly offset: number;
 }
 
@@ -19,11 +19,14 @@ export class RunningDigests {
     this.#max = max;
   }
 
-  /** A hash covering exactly the first `offset` bytes, taken out for the duration of a write. */
-  take(id: string, offset: number): Hash | undefined {
+  /**
+   * A hash covering exactly the first `offset` bytes, taken out for the duration of a write.
+   * `length`: the upload's length (null while deferred), which decides where a new hash runs.
+   */
+  take(id: string, offset: number, length?: number | null): OffThreadHash | undefined {
     if (offset === 0) {
       this.#entries.delete(id);
-      return createHash('sha256');
+      return new OffThreadHash('sha256', length ?? undefined);
     }
     const entry = this.#entries.get(id);
     this.#entries.delete(id);
@@ -31,7 +34,7 @@ export class RunningDigests {
   }
 
   /** Puts back a hash that now covers exactly `offset` bytes. */
-  put(id: string, hash: Hash, offset: number): void {
+  put(id: string, hash: OffThreadHash, offset: number): void {
     this.#entries.set(id, { hash, offset });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value;

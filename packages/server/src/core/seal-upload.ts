@@ -13,7 +13,7 @@ export async function sealUpload(deps: UploadDeps, upload: UploadRecord): Promis
   if (sha256 === null) {
     const running = deps.digests.take(upload.id, upload.length ?? upload.offset);
     if (running) {
-      sha256 = running.digest('hex');
+      sha256 = (await running.digest()).toString('hex');
     } else {
       const hash = createHash('sha256');
       for await (const chunk of await deps.storage.blobs.read(upload.id)) hash.update(chunk as Buffer);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { MetadataStore, TokenRecord } from '../ports/metadata-store.js';
 import type { Actor } from './actor.js';
+import { LINK_TTL, linkMatches, parseLink, signLink } from './download-links.js';
 import { errors } from './errors.js';
 import { FailureThrottle } from './failure-throttle.js';
 
@@ -44,6 +45,13 @@ const info = (t: TokenRecord): TokenInfo => ({
   revokedAt: t.revokedAt,
 });
 
+const actorOf = (t: TokenRecord): Actor => ({
+  owner: t.owner,
+  admin: t.admin,
+  tokenId: t.id,
+  quota: t.quota,
+});
+
 /** Bearer-token authentication and the admin token's bootstrap. */
 export class TokenService {
   readonly #store: MetadataStore;
@@ -62,12 +70,7 @@ export class TokenService {
    * its token is not even looked at, so guessing stays slow.
    */
   async authenticate(token: string | undefined, from: string): Promise<Actor> {
-    const wait = this.#throttle.blockedFor(from);
-    if (wait > 0) {
-      throw errors.tooManyRequests('too many failed authentications from this address; retry later', {
-        'Retry-After': String(Math.ceil(wait / 1000)),
-      });
-    }
+    this.#checkThrottle(from);
     if (!token) {
       this.#throttle.fail(from);
       throw errors.unauthorized('send Authorization: Bearer TOKEN');
@@ -83,7 +86,55 @@ export class TokenService {
       this.#throttle.fail(from);
       throw errors.unauthorized('the token is not valid');
     }
-    return { owner: record.owner, admin: record.admin, tokenId: record.id, quota: record.quota };
+    return actorOf(record);
+  }
+
+  /**
+   * A link to download file `fileId` without a bearer header, valid for `ttlMs` (see
+   * download-links.ts). The caller has checked that `actor` may read the file.
+   */
+  async linkFor(
+    actor: Actor,
+    fileId: string,
+    ttlMs: number = LINK_TTL.defaultMs,
+  ): Promise<{ link: string; expiresAt: number }> {
+    if (!(Number.isSafeInteger(ttlMs) && ttlMs >= 1000 && ttlMs <= LINK_TTL.maxMs))
+      throw errors.badRequest(`expiresIn: 1 to ${LINK_TTL.maxMs / 1000} seconds`);
+    const token = await this.#store.tokens.get(actor.tokenId);
+    if (!token || token.revokedAt !== null) throw errors.unauthorized('the token is not valid');
+    const expiresAt = Math.floor((this.#now() + ttlMs) / 1000) * 1000;
+    return { link: signLink(token, fileId, expiresAt), expiresAt };
+  }
+
+  /**
+   * The actor a download link for `fileId` stands for: the token that made it, if still live and
+   * the link unexpired and signed for this file. Failures count like bad tokens (throttled).
+   */
+  async authenticateLink(fileId: string, link: string, from: string): Promise<Actor> {
+    this.#checkThrottle(from);
+    const parsed = parseLink(link);
+    const record = parsed && (await this.#store.tokens.get(parsed.tokenId));
+    if (
+      !parsed ||
+      !record ||
+      record.revokedAt !== null ||
+      !linkMatches(record, fileId, parsed.expiresAt, parsed.signature)
+    ) {
+      this.#throttle.fail(from);
+      throw errors.unauthorized('the download link is not valid');
+    }
+    if (parsed.expiresAt <= this.#now()) throw errors.unauthorized('the download link has expired');
+    return actorOf(record);
+  }
+
+  /** 429 with a Retry-After for a client that failed too often lately. */
+  #checkThrottle(from: string): void {
+    const wait = this.#throttle.blockedFor(from);
+    if (wait > 0) {
+      throw errors.tooManyRequests('too many failed authentications from this address; retry later', {
+        'Retry-After': String(Math.ceil(wait / 1000)),
+      });
+    }
   }
 
   /** Issues a new (non-admin) token. The secret is returned this once; only its hash is kept. */

@@ -3,6 +3,7 @@ import type { Storage } from '../ports/blob-store.js';
 import type { Locker } from '../ports/locker.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { EventBus } from './events.js';
+import type { CoreObserver } from './observer.js';
 import type { RunningDigests } from './running-digests.js';
 import type { UploadOptions } from './upload-options.js';
 
@@ -16,4 +17,6 @@ export interface UploadDeps {
   readonly digests: RunningDigests;
   readonly log: Logger;
   readonly now: () => number;
+  /** counts for metrics; none when absent */
+  readonly observer?: CoreObserver;
 }

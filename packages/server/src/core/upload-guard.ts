@@ -1,5 +1,5 @@
-import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { OffThreadHash } from './offthread-hash.js';
 
 /**
  * Sits between a request body and the blob store: passes at most `limit` bytes, notes whether
@@ -11,14 +11,15 @@ export class UploadGuard extends Transform {
   overflow = false;
   lastActivity = Date.now();
   readonly #limit: number;
-  readonly #hashes: readonly Hash[];
+  readonly #hashes: readonly OffThreadHash[];
 
-  constructor(limit: number, hashes: readonly Hash[] = []) {
-    // Above one socket read (64 KiB): a chunk must not fill it, or pipe() pauses the request
-    // after every chunk and waits for 'drain' (measured: a 1 GiB PATCH took ~1.6x as long). Yet
-    // small: the blob store's write loop does the reading ahead, within a memory budget shared
-    // by all uploads, and whatever sits here is held by every upload on top of that.
-    super({ highWaterMark: 128 * 1024 });
+  constructor(limit: number, hashes: readonly OffThreadHash[] = []) {
+    // The writable side is above one socket read (64 KiB): a chunk must not fill it, or pipe()
+    // pauses the request after every chunk and waits for 'drain' (measured: a 1 GiB PATCH took
+    // ~1.6x as long). The readable side is small: the blob store's write loop does the reading
+    // ahead, within a memory budget shared by all uploads, and whatever sits here is held by
+    // every upload on top of that.
+    super({ writableHighWaterMark: 128 * 1024, readableHighWaterMark: 16 * 1024 });
     this.#limit = limit;
     this.#hashes = hashes;
   }
@@ -44,6 +45,9 @@ export class UploadGuard extends Transform {
       // Nothing past the length is ever written: end the output now; the rest of the body is ignored.
       this.push(null);
     }
-    done();
+    // The hashing thread is far behind (many uploads at once): take no more bytes until it catches up.
+    const backlog = this.#hashes.length > 0 ? OffThreadHash.backlog() : undefined;
+    if (backlog) backlog.then(() => done(), done);
+    else done();
   }
 }

@@ -166,6 +166,7 @@ export class UploadService {
   ): Promise<UploadRecord> {
     const lock = await this.#lock(id, () => guard);
     let guard: UploadGuard | undefined;
+    let release: UploadRecord | undefined;
     try {
       let upload = await current();
       if (input.offset !== upload.offset) throw errors.offsetMismatch(upload.offset);
@@ -174,7 +175,8 @@ export class UploadService {
         if ((input.contentLength ?? 0) === 0) return upload;
         throw errors.uploadFinished('the upload is already complete');
       }
-      const { limit, byQuota } = await this.#writeLimit(actor, upload);
+      const { limit, byQuota, reserved } = await this.#writeLimit(actor, upload, input.contentLength);
+      if (reserved) release = upload;
       const remaining = limit - upload.offset;
       const overLimit = byQuota ? errors.quotaExceeded : errors.tooLarge;
       if (input.contentLength !== undefined && input.contentLength > remaining) {
@@ -211,6 +213,12 @@ export class UploadService {
       }
       return after;
     } finally {
+      // Still holding the upload's lock: no other write of this upload can reserve meanwhile.
+      if (release) {
+        await this.#quota.release(release).catch((err) => {
+          this.#deps.log.warn({ err, upload: id }, 'could not release a quota reservation');
+        });
+      }
       await lock.release();
     }
   }
@@ -242,14 +250,20 @@ export class UploadService {
 
   /**
    * How far a write may go: the length when known; else the size limit or, when smaller, what the
-   * quota leaves (a deferred upload's bytes count as they arrive, its own so far included).
+   * quota leaves, reserved for this write (`reserved`: the caller releases it when the write ends).
    */
-  async #writeLimit(actor: Actor, upload: UploadRecord): Promise<{ limit: number; byQuota: boolean }> {
-    if (upload.length !== null) return { limit: upload.length, byQuota: false };
+  async #writeLimit(
+    actor: Actor,
+    upload: UploadRecord,
+    want: number | undefined,
+  ): Promise<{ limit: number; byQuota: boolean; reserved: boolean }> {
+    if (upload.length !== null) return { limit: upload.length, byQuota: false, reserved: false };
     const max = this.#deps.options.maxUploadSize ?? Number.MAX_SAFE_INTEGER;
-    const room = await this.#quota.room(actor);
-    if (room === undefined || upload.offset + room >= max) return { limit: max, byQuota: false };
-    return { limit: upload.offset + room, byQuota: true };
+    const quotaLimit = await this.#quota.reserve(actor, upload, want);
+    if (quotaLimit === undefined) return { limit: max, byQuota: false, reserved: false };
+    return quotaLimit >= max
+      ? { limit: max, byQuota: false, reserved: true }
+      : { limit: quotaLimit, byQuota: true, reserved: true };
   }
 
   async #settleLength(actor: Actor, upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
@@ -300,7 +314,10 @@ export class UploadService {
           timer = setInterval(
             () => {
               const g = guard();
-              if (!g || Date.now() - g.lastActivity >= stallMs) controller.abort();
+              if (g && Date.now() - g.lastActivity < stallMs) return;
+              // A writer gone quiet is taken over; a holder that writes nothing just lets go.
+              if (g && !controller.signal.aborted) this.#deps.observer?.lockTakenOver();
+              controller.abort();
             },
             Math.min(250, stallMs),
           );

@@ -44,9 +44,9 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   const verifying = req.checksum !== undefined || req.trailerChecksum !== undefined;
   // For checksum-trailer the algorithm is only known at the end: hash with every supported one.
   const algorithms = req.checksum ? [req.checksum.algorithm] : verifying ? CHECKSUM_ALGORITHMS : [];
-  const hashes = new Map(algorithms.map((a) => [a, createChecksumHash(a)] as const));
+  const hashes = new Map(algorithms.map((a) => [a, createChecksumHash(a, room)] as const));
   // The file's running sha256 advances with the chunk; with a checksum, on a copy until verified.
-  const running = deps.digests.take(upload.id, start);
+  const running = deps.digests.take(upload.id, start, upload.length);
   const fileHash = verifying ? running?.copy() : running;
   const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
   req.onGuard?.(guard);
@@ -75,6 +75,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
     };
     const ok = await deps.store.uploads.update(upload.id, patch, committed);
     if (!ok) throw errors.notFound('the upload is gone');
+    deps.observer?.uploadBytes(offset - committed);
     committed = offset;
     // We hold the lock and the update was a compare-and-set: this is what is stored now.
     stored = { ...stored, ...patch };
@@ -112,7 +113,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
       if (running) deps.digests.put(upload.id, running, start);
       throw err;
     }
-    const actual = expected && hashes.get(expected.algorithm)?.digest();
+    const actual = expected && (await hashes.get(expected.algorithm)?.digest());
     if (interrupted || guard.overflow || !expected || !actual || !actual.equals(expected.digest)) {
       await blobs.truncate(upload.id, start);
       if (running) deps.digests.put(upload.id, running, start);
@@ -131,7 +132,8 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   let sha256: string | undefined;
   if (end !== committed) {
     // The last chunk: its offset and the file's sha256 go in one statement.
-    if (whole && upload.length !== null && end === upload.length) sha256 = whole.digest('hex');
+    if (whole && upload.length !== null && end === upload.length)
+      sha256 = (await whole.digest()).toString('hex');
     await commit(end, sha256);
   }
   if (whole && sha256 === undefined) deps.digests.put(upload.id, whole, committed);

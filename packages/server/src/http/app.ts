@@ -2,12 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Services } from '../compose.js';
 import { fileRoutes } from './api/file-routes.js';
+import { linkRoutes } from './api/link-route.js';
 import { tokenRoutes } from './api/token-routes.js';
+import { webhookRoutes } from './api/webhook-routes.js';
 import { registerCors } from './cors.js';
+import { documented } from './docs/documented.js';
+import { registerDocs } from './docs/register.js';
 import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './events-route.js';
+import { ietfDraftRoutes } from './ietf/routes.js';
 import { datasetRoutes } from './jobs/datasets-routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { registerMetrics } from './metrics-route.js';
+import { healthzSchema, readyzSchema } from './probe-schemas.js';
 import { tusRoutes } from './tus/routes.js';
 import { DEFAULT_WEB_DIR, webUiRoutes } from './web-ui.js';
 
@@ -56,8 +63,8 @@ export async function buildApp(
     request.log.info(
       {
         method: request.method,
-        // The UI accepts a `?token=` link: never write a token into the log.
-        url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+        // The UI accepts a `?token=` link, downloads a `?link=`: never write either into the log.
+        url: request.url.replace(/([?&](?:token|link)=)[^&#]*/gi, '$1[redacted]'),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -66,8 +73,12 @@ export async function buildApp(
   });
   registerErrorHandler(app);
   registerCors(app, config.corsOrigin);
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  registerDocs(app);
+  if (services.metrics && config.metrics !== 'off') {
+    registerMetrics(app, { metrics: services.metrics, tokens: services.tokens, access: config.metrics });
+  }
+  app.get('/healthz', documented(healthzSchema), async () => ({ status: 'ok' }));
+  app.get('/readyz', documented(readyzSchema), async (_request, reply) => {
     const checks = await services.readiness();
     const ok = Object.values(checks).every((c) => c === 'ok');
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
@@ -79,10 +90,17 @@ export async function buildApp(
     extensions: services.tusExtensions,
     maxSize: config.maxUploadSize,
   });
+  await app.register(ietfDraftRoutes, {
+    uploads: services.uploads,
+    tokens: services.tokens,
+    maxSize: config.maxUploadSize,
+  });
   await app.register(fileRoutes, { files: services.files, tokens: services.tokens });
+  await app.register(linkRoutes, { files: services.files, tokens: services.tokens });
   await app.register(tokenRoutes, { tokens: services.tokens });
   await app.register(jobRoutes, { jobs: services.jobs, tokens: services.tokens });
   await app.register(datasetRoutes, { datasets: services.datasets, tokens: services.tokens });
+  await app.register(webhookRoutes, { webhooks: services.webhooks, tokens: services.tokens });
   await app.register(eventRoutes, { events: services.events, tokens: services.tokens, closing });
   await app.register(webUiRoutes, { dir: DEFAULT_WEB_DIR });
   return app;

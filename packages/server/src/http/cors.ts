@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { IETF_REQUEST_HEADERS, IETF_RESPONSE_HEADERS } from './ietf/headers.js';
 import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from './tus/headers.js';
 
 const METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
-const EXPOSED = [...TUS_RESPONSE_HEADERS, 'Content-Range', 'Content-Disposition', 'ETag', 'Repr-Digest'].join(
-  ', ',
-);
+const EXPOSED = [
+  ...TUS_RESPONSE_HEADERS,
+  ...IETF_RESPONSE_HEADERS,
+  'Content-Range',
+  'Content-Disposition',
+  'ETag',
+  'Repr-Digest',
+].join(', ');
 
 /**
  * CORS for browsers on other origins. Tokens travel in the Authorization header, never in
@@ -22,7 +28,10 @@ export function registerCors(app: FastifyInstance, allowOrigin: string): void {
       const asked = request.headers['access-control-request-headers'];
       reply
         .header('Access-Control-Allow-Methods', METHODS)
-        .header('Access-Control-Allow-Headers', asked ?? TUS_REQUEST_HEADERS.join(', '))
+        .header(
+          'Access-Control-Allow-Headers',
+          asked ?? [...TUS_REQUEST_HEADERS, ...IETF_REQUEST_HEADERS].join(', '),
+        )
         .header('Access-Control-Max-Age', '86400')
         .code(204)
         .send();

@@ -5,6 +5,8 @@ import type { TokenService } from '../core/tokens.js';
 import type { JobRecord } from '../ports/job-repository.js';
 import type { UploadRecord } from '../ports/metadata-store.js';
 import { bearerAuth } from './auth.js';
+import { documented } from './docs/documented.js';
+import { eventsSchema } from './events-schema.js';
 import { jobView } from './jobs/views.js';
 import { actorOf } from './request-context.js';
 
@@ -35,7 +37,8 @@ const uploadView = (u: UploadRecord) => ({
 
 /** GET /api/events: server-sent events of this owner's uploads and jobs, as they happen. */
 export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions): Promise<void> {
-  app.get('/api/events', { preHandler: bearerAuth(opts.tokens) }, async (request, reply) => {
+  const options = { ...documented(eventsSchema), preHandler: bearerAuth(opts.tokens) };
+  app.get('/api/events', options, async (request, reply) => {
     const actor = actorOf(request);
     const res = reply.raw;
     reply.hijack();

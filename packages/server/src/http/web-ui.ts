@@ -27,7 +27,9 @@ export interface WebUiOptions {
  * assets), `/assets/NAME` are content-hashed and so cached for a year, immutable.
  */
 export async function webUiRoutes(app: FastifyInstance, opts: WebUiOptions): Promise<void> {
-  app.get('/', async (_request, reply) => {
+  // Static files of the browser UI, not API: left out of the OpenAPI document.
+  const hidden = { schema: { hide: true } };
+  app.get('/', hidden, async (_request, reply) => {
     const html = await readFile(path.join(opts.dir, 'index.html')).catch(() => null);
     if (!html) throw errors.notFound('the web UI is not built (npm run build)');
     return reply
@@ -37,7 +39,7 @@ export async function webUiRoutes(app: FastifyInstance, opts: WebUiOptions): Pro
       .header('Referrer-Policy', 'no-referrer')
       .send(html);
   });
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/assets/:name', hidden, async (request, reply) => {
     const { name } = request.params;
     const type = TYPES[path.extname(name).toLowerCase()];
     const body =

@@ -22,6 +22,10 @@ export interface JobQueue {
   interrupt(jobId: string, reason: StopReason): Promise<void>;
   /** Stops taking jobs, asks running handlers to stop ('shutdown') and waits for them. */
   close(): Promise<void>;
+  /** Checks that the queue's backend answers (for /readyz); throws when it does not. */
+  ping?(): Promise<void>;
+  /** Jobs waiting for a worker, across every node (for the queue-depth metric). */
+  depth?(): Promise<number>;
 }
 
 /** The reason a job's signal aborts with when a worker is asked to stop it. */

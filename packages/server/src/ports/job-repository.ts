@@ -27,6 +27,11 @@ export interface JobRecord {
   readonly runAfter: number;
   /** the token of the worker run holding the job, null when none does */
   readonly lease: string | null;
+  /**
+   * When the lease lapses unless its worker renews it (a heartbeat); a lapsed lease may be taken
+   * back by any node. Null (or absent, in a record being created) with a lease: lapsed.
+   */
+  readonly leaseExpiresAt?: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly startedAt: number | null;
@@ -45,6 +50,7 @@ export type JobPatch = Partial<
     | 'attempts'
     | 'runAfter'
     | 'lease'
+    | 'leaseExpiresAt'
     | 'updatedAt'
     | 'startedAt'
     | 'finishedAt'
@@ -58,6 +64,8 @@ export interface JobMatch {
   readonly states?: readonly JobState[];
   /** the update applies only while this lease holds the job (undefined: any; null: none) */
   readonly lease?: string | null;
+  /** the update applies only while the lease has lapsed by this time (see {@link JobRecord.leaseExpiresAt}) */
+  readonly lapsedBy?: number;
 }
 
 /** One bad input row of a job. */
@@ -86,6 +94,10 @@ export interface JobRepository {
   listRunnable(now: number, limit: number): Promise<JobRecord[]>;
   /** Jobs some worker run holds (a lease), oldest first: after a crash, the ones to take back. */
   listLeased(limit: number): Promise<JobRecord[]>;
+  /** Jobs whose lease has lapsed by `now` (its worker died or hung). */
+  listLapsed(now: number, limit: number): Promise<JobRecord[]>;
+  /** How many jobs are queued without a lease (waiting for a worker, due or not). */
+  countQueued(): Promise<number>;
   /** The earliest `runAfter` of a queued job without a lease, if any. */
   nextRunAfter(): Promise<number | undefined>;
   /** Records row errors; a row already recorded for the job is kept as it is (resume re-reads rows). */

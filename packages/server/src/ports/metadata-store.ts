@@ -1,5 +1,6 @@
 import type { DatasetRepository } from './dataset-repository.js';
 import type { JobRepository } from './job-repository.js';
+import type { WebhookRepository } from './webhook-repository.js';
 
 /** An upload as the metadata store keeps it. Times are ms since the epoch. */
 export interface UploadRecord {
@@ -46,8 +47,16 @@ export interface UploadRepository {
    * filter given. Uploads whose expiry is at or before `query.now` are left out.
    */
   list(query: UploadQuery): Promise<UploadRecord[]>;
-  /** Bytes an owner holds or has claimed: the sum of each upload's length (its offset while deferred). */
-  usage(owner: string): Promise<number>;
+  /**
+   * Bytes an owner holds or has claimed: the sum of each upload's length; while the length is
+   * deferred, its offset or its reservation, whichever is larger. `except` leaves one upload out.
+   */
+  usage(owner: string, except?: string): Promise<number>;
+  /**
+   * Sets (or, with null, clears) a deferred upload's reservation: the offset a write in flight
+   * may reach, counted in {@link usage} so concurrent writes cannot claim the same quota.
+   */
+  reserve(id: string, upTo: number | null): Promise<void>;
 }
 
 /** Filters and position of {@link UploadRepository.list}. */
@@ -80,6 +89,8 @@ export interface TokenRecord {
 export interface TokenRepository {
   insert(token: TokenRecord): Promise<void>;
   findByHash(hash: string): Promise<TokenRecord | undefined>;
+  /** Revoked tokens are found too. */
+  get(id: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenRecord[]>;
   /** Marks a token revoked; false when there is no such live token. */
   revoke(id: string, at: number): Promise<boolean>;
@@ -92,8 +103,9 @@ export interface MetadataStore {
   readonly uploads: UploadRepository;
   readonly tokens: TokenRepository;
   readonly jobs: JobRepository;
-  /** csv-import's tables; absent where a store has no dataset support yet (Postgres, for now) */
-  readonly datasets?: DatasetRepository;
+  readonly webhooks: WebhookRepository;
+  /** csv-import's tables */
+  readonly datasets: DatasetRepository;
   /** Brings the schema up to date. Safe to call on every start. */
   migrate(): Promise<void>;
   /** Checks that the database answers (for /readyz). */

@@ -70,6 +70,9 @@ export const csvImport: ImportProcessor = async (ctx) => {
     from: state ? { offset: counts.bytesDone, line: state.line } : undefined,
   });
   let savedAt = Date.now();
+  // One batch is written while the next is parsed: the database and this thread work at once.
+  // Its failure surfaces at the next flush; nothing returns or throws before it has settled.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     counts.bytesDone = parser.bytesConsumed;
     const rows = batch;
@@ -78,21 +81,33 @@ export const csvImport: ImportProcessor = async (ctx) => {
       progress: { ...counts },
       state: order ? ({ order, line: parser.nextLine } satisfies ImportState) : null,
     };
-    await ctx.rows.write(rows, cp);
+    await writing;
+    writing = ctx.rows.write(rows, cp);
+    writing.catch(() => {});
     savedAt = Date.now();
   };
+  const saved = async (): Promise<void> => {
+    await flush();
+    await writing;
+  };
 
-  await feedSlices(ctx, parser, counts, flush, async () => {
-    if (batch.length >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
-  });
-  parser.end();
-  if (!order) {
-    throw new ProcessorError(
-      'ERR_CSV_EMPTY',
-      `the input is empty: expected the header ${columns.map((c) => c.name).join(',')}`,
-    );
+  try {
+    await feedSlices(ctx, parser, counts, saved, async () => {
+      if (batch.length >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
+    });
+    parser.end();
+    if (!order) {
+      throw new ProcessorError(
+        'ERR_CSV_EMPTY',
+        `the input is empty: expected the header ${columns.map((c) => c.name).join(',')}`,
+      );
+    }
+    await saved();
+  } finally {
+    // A write still running when the run stops (cancel, failure) must end before the job's
+    // staged rows are dropped, or it would stage them again after the drop.
+    await writing.catch(() => {});
   }
-  await flush();
   ctx.progress({ ...counts });
   return { ...counts };
 };
@@ -133,6 +148,8 @@ function rowProblem(rec: CsvRecord, order: number[], columns: readonly ImportCol
       continue;
     }
     const v = parseCell(col.type, rec.buf, start, end);
+    // Postgres text cannot hold NUL; refusing it on every store keeps imports portable
+    if (typeof v === 'string' && v.includes('\0')) return `${col.name} contains a NUL character`;
     if (isRejection(col.type, v)) return `${col.name} ${v.slice(1)}`;
     values[c] = v;
   }

@@ -13,7 +13,6 @@ export interface ImportColumn {
 /** A validated value, as a dataset stores it: dates as YYYY-MM-DD text. */
 export type Cell = string | number | boolean | null;
 
-const INTEGER = /^[+-]?\d{1,16}$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
 
@@ -26,8 +25,7 @@ export function parseCell(type: ImportType, buf: Buffer, start: number, end: num
     case 'string':
       return buf.toString('utf8', start, end);
     case 'integer': {
-      const s = latin1Slice(buf, start, end);
-      const n = INTEGER.test(s) ? Number(s) : Number.NaN;
+      const n = integerAt(buf, start, end);
       return Number.isSafeInteger(n) ? n : '!is not an integer';
     }
     case 'number': {
@@ -40,10 +38,33 @@ export function parseCell(type: ImportType, buf: Buffer, start: number, end: num
         ? latin1Slice(buf, start, end)
         : '!is not a calendar date written YYYY-MM-DD';
     case 'boolean': {
-      const b = BOOLEANS[latin1Slice(buf, start, end).toLowerCase()];
+      // the common spellings read from the bytes, the rest (any case) through a string
+      const b =
+        end - start === 1 ? ONE_CHAR[buf[start]!] : BOOLEANS[latin1Slice(buf, start, end).toLowerCase()];
       return b ?? '!is not a boolean (true, false, 1 or 0)';
     }
   }
+}
+
+const ONE_CHAR: Record<number, boolean> = { 48: false, 49: true };
+
+/**
+ * An optional sign and 1 to 16 ASCII digits, read from the bytes (no string, no regular
+ * expression: this runs for millions of cells); NaN otherwise. Past 2^53 the sum rounds, but to a
+ * value that Number.isSafeInteger then refuses, so only exact values pass.
+ */
+function integerAt(buf: Buffer, start: number, end: number): number {
+  let at = start;
+  const sign = buf[at];
+  if (sign === 43 || sign === 45) at++;
+  if (end - at < 1 || end - at > 16) return Number.NaN;
+  let v = 0;
+  for (; at < end; at++) {
+    const d = buf[at]! - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return sign === 45 ? -v : v;
 }
 
 /** Whether a parseCell result of a non-string type is a rejection (a string value never is). */

@@ -116,6 +116,20 @@ export function jobQueueContract(name: string, factory: () => Promise<JobQueueFi
       await q.interrupt('not-running-here', 'cancel');
     });
 
+    it('reports its depth (jobs waiting for a worker) and answers a ping', async () => {
+      // Optional in the port (so a partial adapter compiles), but every adapter here offers both.
+      const idle = await started(0);
+      await expect(idle.q.ping?.()).resolves.toBeUndefined();
+      expect(await idle.q.depth?.()).toBe(0);
+      await submit(idle.q);
+      await submit(idle.q, { runAfter: Date.now() + 60_000 });
+      expect(await idle.q.depth?.()).toBe(2);
+      await idle.q.close();
+      const { q, w } = await started(1);
+      await until(() => w.ran.length === 1);
+      expect(await q.depth?.()).toBe(1);
+    });
+
     it('with no workers delivers nothing; a queue started later takes the jobs over', async () => {
       const idle = await started(0);
       await submit(idle.q);

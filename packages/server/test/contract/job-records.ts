@@ -17,6 +17,7 @@ export const jobRecord = (over: Partial<JobRecord> = {}): JobRecord => ({
   attempts: 0,
   runAfter: 1_700_000_000_000,
   lease: null,
+  leaseExpiresAt: null,
   createdAt: 1_700_000_000_000,
   updatedAt: 1_700_000_000_000,
   startedAt: null,

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatasetRepository } from '../../src/ports/dataset-repository.js';
 import type { MetadataStore } from '../../src/ports/metadata-store.js';
 import { jobRecord } from './job-records.js';
 import type { MetadataStoreFixture } from './metadata-store-contract.js';
@@ -46,6 +45,25 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       expect(await store.jobs.listLeased(10)).toEqual([]);
     });
 
+    const NO = { lease: null, leaseExpiresAt: null };
+    it('lists jobs whose lease has lapsed (expired, or held without an expiry)', async () => {
+      const live = jobRecord({ state: 'running', lease: 'a', leaseExpiresAt: 2_000 });
+      const lapsed = jobRecord({ state: 'running', lease: 'b', leaseExpiresAt: 500 });
+      const legacy = jobRecord({ state: 'paused', lease: 'c', leaseExpiresAt: null });
+      const free = jobRecord({ leaseExpiresAt: 10 });
+      for (const j of [live, lapsed, legacy, free]) await store.jobs.insert(j);
+      const ids = (await store.jobs.listLapsed(1_000, 10)).map((j) => j.id).sort();
+      expect(ids).toEqual([lapsed.id, legacy.id].sort());
+      // taking back only while lapsed: a renewal that came first wins
+      expect(await store.jobs.update({ id: live.id, lease: 'a', lapsedBy: 1_000 }, NO)).toBeUndefined();
+      const renewed = await store.jobs.update({ id: lapsed.id, lease: 'b' }, { leaseExpiresAt: 3_000 });
+      expect(renewed?.leaseExpiresAt).toBe(3_000);
+      expect((await store.jobs.listLapsed(1_000, 10)).map((j) => j.id)).toEqual([legacy.id]);
+      expect((await store.jobs.listLapsed(5_000, 1)).length).toBe(1);
+      const back = await store.jobs.update({ id: legacy.id, lease: 'c', lapsedBy: 1_000 }, NO);
+      expect(back?.lease).toBeNull();
+    });
+
     it('lists runnable jobs by time, the next due time, and an owner’s jobs newest first with filters', async () => {
       const a = jobRecord({ runAfter: 100, createdAt: 1 });
       const b = jobRecord({ runAfter: 50, createdAt: 2 });
@@ -55,6 +73,8 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       for (const j of [a, b, later, held, done]) await store.jobs.insert(j);
       expect((await store.jobs.listRunnable(1_000, 10)).map((j) => j.id)).toEqual([b.id, a.id]);
       expect(await store.jobs.nextRunAfter()).toBe(50);
+      // due or not (a retry's backoff), a queued job without a lease waits in the queue
+      expect(await store.jobs.countQueued()).toBe(3);
       const alice = await store.jobs.list({ owner: 'alice', limit: 10 });
       expect(alice.map((j) => j.id)).toEqual([held.id, later.id, b.id, a.id]);
       const page2 = await store.jobs.list({
@@ -83,80 +103,6 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       expect(first.map((e) => e.row)).toEqual([2, 3, 4]);
       expect(first[0]?.raw).toBe('r1199');
       expect((await store.jobs.listErrors(job.id, 1199, 10)).map((e) => e.row)).toEqual([1200, 1201]);
-    });
-  });
-}
-
-/** The datasets repository (csv-import's tables), for the stores that have one; registers a suite. */
-export function datasetRepositoryContract(name: string, factory: () => Promise<MetadataStoreFixture>): void {
-  describe(`DatasetRepository contract: ${name}`, () => {
-    let fixture: MetadataStoreFixture;
-    let store: MetadataStore;
-    let datasets: DatasetRepository;
-    beforeEach(async () => {
-      fixture = await factory();
-      store = fixture.store;
-      await store.migrate();
-      if (!store.datasets) throw new Error(`${name} has no datasets repository`);
-      datasets = store.datasets;
-    });
-    afterEach(async () => fixture.cleanup());
-
-    it('stages rows with the checkpoint in one transaction, and commits or discards them whole', async () => {
-      const ds = {
-        id: '0123456789abcdef0123456789abcdef',
-        owner: 'alice',
-        name: 'people',
-        columns: [
-          { name: 'id', type: 'integer' as const, required: true },
-          { name: 'ok', type: 'boolean' as const, required: false },
-          { name: 'x', type: 'number' as const, required: false },
-        ],
-        keys: ['id'],
-        createdAt: 1,
-      };
-      expect(await datasets.create(ds)).toBe(true);
-      expect(await datasets.create({ ...ds, id: 'ffffffffffffffffffffffffffffffff' })).toBe(false);
-      expect(await datasets.get('alice', 'people')).toEqual(ds);
-      expect(await datasets.get('bob', 'people')).toBeUndefined();
-      const job = jobRecord({ id: 'abcdefabcdefabcdefabcdefabcdef01', state: 'running', lease: 'L' });
-      await store.jobs.insert(job);
-      const match = { id: job.id, lease: 'L' };
-      expect(
-        await datasets.stage(
-          job.id,
-          ds,
-          [
-            [1, true, 1.5],
-            [2, null, null],
-            [1, false, 2],
-          ],
-          match,
-          { checkpoint: 7 },
-        ),
-      ).toBe(true);
-      expect((await store.jobs.get(job.id))?.checkpoint).toBe(7);
-      // A lost lease writes nothing, rows included.
-      expect(
-        await datasets.stage(job.id, ds, [[9, true, 0]], { id: job.id, lease: 'other' }, { checkpoint: 8 }),
-      ).toBe(false);
-      expect((await datasets.rows(ds, 0, 10)).rows).toEqual([]);
-      expect(await datasets.commit(job.id, ds, match, { state: 'completed', lease: null })).toBe(true);
-      const page = await datasets.rows(ds, 0, 10);
-      expect(page.rows).toEqual([
-        { id: 1, ok: false, x: 2 },
-        { id: 2, ok: null, x: null },
-      ]);
-      expect(page.next).toBeNull();
-      const other = jobRecord({ id: 'abcdefabcdefabcdefabcdefabcdef02', state: 'running', lease: 'M' });
-      await store.jobs.insert(other);
-      await datasets.stage(other.id, ds, [[3, true, 3]], { id: other.id, lease: 'M' }, {});
-      await datasets.discard(other.id);
-      await datasets.discard(other.id);
-      expect(await datasets.commit(other.id, ds, { id: other.id, lease: 'M' }, {})).toBe(true);
-      expect((await datasets.rows(ds, 0, 10)).rows).toHaveLength(2);
-      const first = await datasets.rows(ds, 0, 1);
-      expect((await datasets.rows(ds, first.next!, 1)).rows).toEqual([{ id: 2, ok: null, x: null }]);
     });
   });
 }

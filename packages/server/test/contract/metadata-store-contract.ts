@@ -214,6 +214,24 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect(await store.uploads.usage('carol')).toBe(0);
     });
 
+    it("counts a deferred upload's reservation while it is above the offset, and can leave one out", async () => {
+      const deferred = upload({ length: null, offset: 100 });
+      const declared = upload({ length: 50, offset: 0 });
+      await store.uploads.insert(deferred);
+      await store.uploads.insert(declared);
+      expect(await store.uploads.usage('alice')).toBe(150);
+      await store.uploads.reserve(deferred.id, 400);
+      expect(await store.uploads.usage('alice')).toBe(450);
+      expect(await store.uploads.usage('alice', deferred.id)).toBe(50);
+      // a reservation below the offset changes nothing; a declared length ignores reservations
+      await store.uploads.reserve(deferred.id, 10);
+      await store.uploads.reserve(declared.id, 999);
+      expect(await store.uploads.usage('alice')).toBe(150);
+      await store.uploads.reserve(deferred.id, null);
+      expect(await store.uploads.usage('alice')).toBe(150);
+      expect(await store.uploads.get(deferred.id)).toEqual(deferred);
+    });
+
     it('finds tokens by hash, revoked ones included', async () => {
       const t = token({ quota: BIG });
       await store.tokens.insert(t);

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { Tuning } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { hashToken, newTokenSecret } from '../../src/core/tokens.js';
 import { type RunningServer, startServer } from '../../src/server.js';
@@ -23,7 +24,7 @@ export interface TestDepot {
 }
 
 /** A real Depot on a random port, with its own data dir (SQLite file + blobs) that close() removes. */
-export async function startDepot(env: Record<string, string> = {}): Promise<TestDepot> {
+export async function startDepot(env: Record<string, string> = {}, tuning?: Tuning): Promise<TestDepot> {
   const dataDir = env.DEPOT_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'depot-test-')));
   const token = `test-admin-${randomUUID()}`;
   const config = loadConfig({
@@ -33,7 +34,10 @@ export async function startDepot(env: Record<string, string> = {}): Promise<Test
     DEPOT_LOG_LEVEL: 'silent',
     ...env,
   });
-  const server = await startServer(config, { log: pino({ level: process.env.DEPOT_TEST_LOG ?? 'silent' }) });
+  const server = await startServer(config, {
+    log: pino({ level: process.env.DEPOT_TEST_LOG ?? 'silent' }),
+    tuning,
+  });
   return {
     url: server.url,
     files: `${server.url}/files/`,

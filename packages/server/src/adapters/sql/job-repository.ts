@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type {
   JobFilter,
   JobMatch,
@@ -79,6 +79,28 @@ export class SqlJobRepository implements JobRepository {
     return rows.map(toJob);
   }
 
+  async listLapsed(now: number, limit: number): Promise<JobRecord[]> {
+    const rows = await this.#db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('lease', 'is not', null)
+      .where((eb) => lapsed(eb, now))
+      .orderBy('lease_expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
+  }
+
+  async countQueued(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('state', '=', 'queued')
+      .where('lease', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async nextRunAfter(): Promise<number | undefined> {
     const row = await this.#db
       .selectFrom('jobs')
@@ -93,7 +115,7 @@ export class SqlJobRepository implements JobRepository {
     for (let i = 0; i < errors.length; i += ERROR_BATCH) {
       const values = errors
         .slice(i, i + ERROR_BATCH)
-        .map((e) => ({ job_id: jobId, row: e.row, raw: e.raw, reason: e.reason }));
+        .map((e) => ({ job_id: jobId, row: e.row, raw: noNul(e.raw), reason: noNul(e.reason) }));
       await this.#db
         .insertInto('job_errors')
         .values(values)
@@ -115,6 +137,10 @@ export class SqlJobRepository implements JobRepository {
   }
 }
 
+/** A lease without an expiry (taken before 0005-job-leases) or past it has lapsed. */
+const lapsed = (eb: ExpressionBuilder<Database, 'jobs'>, now: number) =>
+  eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]);
+
 /** The compare-and-set every job change goes through (also inside a dataset transaction). */
 export async function updateJob(db: Db, match: JobMatch, patch: JobPatch): Promise<JobRecord | undefined> {
   const row = await jobUpdate(db, match, patch).returningAll().executeTakeFirst();
@@ -130,5 +156,12 @@ export function jobUpdate(db: Db, match: JobMatch, patch: JobPatch) {
   if (match.states !== undefined) q = q.where('state', 'in', [...match.states]);
   if (match.lease === null) q = q.where('lease', 'is', null);
   else if (match.lease !== undefined) q = q.where('lease', '=', match.lease);
+  const by = match.lapsedBy;
+  if (by !== undefined) {
+    q = q.where((eb) => lapsed(eb, by));
+  }
   return q;
 }
+
+/** Postgres text cannot hold NUL (a bad row may): shown as U+FFFD, the same on every dialect. */
+const noNul = (s: string): string => (s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s);

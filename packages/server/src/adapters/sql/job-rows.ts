@@ -20,6 +20,7 @@ export function toJob(row: Selectable<JobsTable>): JobRecord {
     attempts: num(row.attempts),
     runAfter: num(row.run_after),
     lease: row.lease,
+    leaseExpiresAt: numOrNull(row.lease_expires_at),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
     startedAt: numOrNull(row.started_at),
@@ -42,6 +43,7 @@ export function fromJob(j: JobRecord): Selectable<JobsTable> {
     attempts: j.attempts,
     run_after: j.runAfter,
     lease: j.lease,
+    lease_expires_at: j.leaseExpiresAt ?? null,
     created_at: j.createdAt,
     updated_at: j.updatedAt,
     started_at: j.startedAt,
@@ -59,6 +61,7 @@ export function jobColumns(p: JobPatch): Partial<Selectable<JobsTable>> {
   if (p.attempts !== undefined) set.attempts = p.attempts;
   if (p.runAfter !== undefined) set.run_after = p.runAfter;
   if (p.lease !== undefined) set.lease = p.lease;
+  if (p.leaseExpiresAt !== undefined) set.lease_expires_at = p.leaseExpiresAt;
   if (p.updatedAt !== undefined) set.updated_at = p.updatedAt;
   if (p.startedAt !== undefined) set.started_at = p.startedAt;
   if (p.finishedAt !== undefined) set.finished_at = p.finishedAt;

@@ -122,6 +122,79 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-webhooks': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema type
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhooks_owner').on('webhooks').columns(['owner', 'created_at']).execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('lease', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        // an event reaches each webhook once, however often it is announced
+        .addUniqueConstraint('webhook_deliveries_event', ['webhook_id', 'event_id'])
+        .execute();
+      // the dispatcher's scan (pending by due time) and the delivery log (a webhook's, newest first)
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_log')
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createTable('webhook_attempts')
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('next_attempt_at', 'bigint')
+        .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+        .execute();
+    },
+  },
+  '0005-job-leases': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema type
+    async up(db: Kysely<any>) {
+      // A lease now lapses unless its worker renews it, so a job held by a dead node is taken back
+      // by a live one (stalled-job recovery). Existing leases get no expiry: they count as lapsed.
+      await db.schema.alterTable('jobs').addColumn('lease_expires_at', 'bigint').execute();
+      // the sweep for lapsed leases
+      await db.schema.createIndex('jobs_lease_expires').on('jobs').column('lease_expires_at').execute();
+    },
+  },
+  '0007-upload-reservations': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema type
+    async up(db: Kysely<any>) {
+      // While a deferred-length upload writes, the offset it may reach under its owner's quota:
+      // counted in the owner's usage so two concurrent deferred uploads cannot share the same room.
+      await db.schema.alterTable('uploads').addColumn('reserved', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

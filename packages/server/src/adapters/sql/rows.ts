@@ -25,7 +25,7 @@ export function toUpload(row: Selectable<UploadsTable>, parts: readonly string[]
   };
 }
 
-export function fromUpload(u: UploadRecord): Selectable<UploadsTable> {
+export function fromUpload(u: UploadRecord): Omit<Selectable<UploadsTable>, 'reserved'> {
   return {
     id: u.id,
     owner: u.owner,

@@ -10,6 +10,9 @@ export interface Database {
   jobs: JobsTable;
   job_errors: JobErrorsTable;
   datasets: DatasetsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** bigint columns: a number going in, a number or (Postgres) a string coming out */
@@ -30,6 +33,8 @@ export interface UploadsTable {
   expires_at: BigIntColumn | null;
   finished_at: BigIntColumn | null;
   sha256: string | null;
+  /** a deferred upload's quota reservation while a write is in flight (an offset), else null */
+  reserved: BigIntColumn | null;
 }
 
 /** The parts of a final upload, in order; looked up by part to finish finals when a part does. */
@@ -69,6 +74,8 @@ export interface JobsTable {
   attempts: number;
   run_after: BigIntColumn;
   lease: string | null;
+  /** when `lease` lapses unless renewed (0005-job-leases); null with a lease: lapsed */
+  lease_expires_at: BigIntColumn | null;
   created_at: BigIntColumn;
   updated_at: BigIntColumn;
   started_at: BigIntColumn | null;
@@ -91,4 +98,40 @@ export interface DatasetsTable {
   /** JSON [name] */
   keys: string;
   created_at: BigIntColumn;
+}
+
+export interface WebhooksTable {
+  id: string;
+  owner: string;
+  url: string;
+  /** JSON [event type] */
+  events: string;
+  secret: string;
+  created_at: BigIntColumn;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  owner: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: BigIntColumn | null;
+  lease: string | null;
+  lease_until: BigIntColumn | null;
+  created_at: BigIntColumn;
+  updated_at: BigIntColumn;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: BigIntColumn;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  next_attempt_at: BigIntColumn | null;
 }

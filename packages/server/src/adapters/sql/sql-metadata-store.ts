@@ -1,10 +1,12 @@
 import { type Kysely, Migrator, sql } from 'kysely';
+import type { DatasetRepository } from '../../ports/dataset-repository.js';
 import type { MetadataStore, TokenRepository } from '../../ports/metadata-store.js';
 import { SqlJobRepository } from './job-repository.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqlTokenRepository } from './token-repository.js';
 import { SqlUploadRepository } from './upload-repository.js';
+import { SqlWebhookRepository } from './webhook-repository.js';
 
 /**
  * The repositories over any Kysely dialect. SQLite and Postgres differ only in how they open a
@@ -15,6 +17,9 @@ export abstract class SqlMetadataStore implements MetadataStore {
   readonly uploads: SqlUploadRepository;
   readonly tokens: TokenRepository;
   readonly jobs: SqlJobRepository;
+  readonly webhooks: SqlWebhookRepository;
+  /** csv-import's tables: each dialect loads rows its own fastest way */
+  abstract readonly datasets: DatasetRepository;
   protected readonly db: Kysely<Database>;
 
   /** `tokens` may wrap the token repository (a cache, where the store can tell it is fresh). */
@@ -26,6 +31,7 @@ export abstract class SqlMetadataStore implements MetadataStore {
     this.uploads = new SqlUploadRepository(db);
     this.tokens = tokens(new SqlTokenRepository(db));
     this.jobs = new SqlJobRepository(db);
+    this.webhooks = new SqlWebhookRepository(db);
   }
 
   abstract migrate(): Promise<void>;

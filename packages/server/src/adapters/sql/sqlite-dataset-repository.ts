@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type {
   CellValue,
   ColumnDef,
@@ -7,13 +7,25 @@ import type {
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
-import { jobUpdate, updateJob } from './job-repository.js';
-import { num } from './rows.js';
+import {
+  colList,
+  conflictClause,
+  createTableSql,
+  findDataset,
+  insertDataset,
+  keyList,
+  LostJob,
+  listDatasets,
+  readRows,
+  stageTable,
+  table,
+  withJobCas,
+} from './dataset-catalog.js';
+import { jobUpdate } from './job-repository.js';
 import type { Database } from './schema.js';
 
 /** Rows per prepared multi-row INSERT of staged rows (fewer statement runs than one row each). */
 const ROWS_PER_INSERT = 64;
-const SAFE_ID = /^[0-9a-f]{32}$/;
 const SQL_TYPES: Record<ColumnDef['type'], string> = {
   string: 'text',
   integer: 'integer',
@@ -21,8 +33,6 @@ const SQL_TYPES: Record<ColumnDef['type'], string> = {
   date: 'text',
   boolean: 'integer',
 };
-
-class LostJob extends Error {}
 
 /** The slice of better-sqlite3 the fast path needs (the same connection Kysely drives). */
 export interface RawSqlite {
@@ -34,13 +44,12 @@ export interface RawSqlite {
 type Insert = ReturnType<RawSqlite['prepare']>;
 
 /**
- * Datasets in SQLite: one table per dataset (`ds_<id>`, columns c0…cN in the declared order, so no
- * user text is ever an identifier) and one staging table per running import (`stage_<jobId>`).
+ * Datasets in SQLite (tables as in dataset-catalog.ts).
  * Staged rows go in through prepared statements on the raw connection, in one synchronous
  * transaction per batch run while Kysely's connection lock is held (so no other query interleaves):
  * through the query builder, compiling and preparing each batch cost more than SQLite's own work.
  * The staging table has no index; the commit's INSERT … SELECT in row order applies the upserts
- * (the last row of a key wins). A Postgres adapter needs its own bulk path (COPY); the port stays.
+ * (the last row of a key wins). Postgres has its own bulk path (postgres-dataset-repository.ts).
  */
 export class SqliteDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
@@ -53,71 +62,30 @@ export class SqliteDatasetRepository implements DatasetRepository {
     this.#raw = raw;
   }
 
-  async create(d: DatasetRecord): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .selectFrom('datasets')
-        .select('id')
-        .where('owner', '=', d.owner)
-        .where('name', '=', d.name)
-        .executeTakeFirst();
-      if (taken) return false;
-      await trx
-        .insertInto('datasets')
-        .values({
-          id: d.id,
-          owner: d.owner,
-          name: d.name,
-          columns: JSON.stringify(d.columns),
-          keys: JSON.stringify(d.keys),
-          created_at: d.createdAt,
-        })
-        .execute();
-      await trx.executeQuery(
-        CompiledQuery.raw(createTableSql(table(d.id), d, 'pos integer primary key, ', true)),
-      );
-      return true;
-    });
-  }
-
-  async get(owner: string, name: string): Promise<DatasetRecord | undefined> {
-    const row = await this.#db
-      .selectFrom('datasets')
-      .selectAll()
-      .where('owner', '=', owner)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row && toDataset(row);
-  }
-
-  async list(owner: string): Promise<DatasetRecord[]> {
-    const rows = await this.#db
-      .selectFrom('datasets')
-      .selectAll()
-      .where('owner', '=', owner)
-      .orderBy('name')
-      .execute();
-    return rows.map(toDataset);
-  }
-
-  async rows(d: DatasetRecord, after: number, limit: number): Promise<RowPage> {
-    const cols = d.columns.map((_, i) => `c${i}`).join(', ');
-    const result = await this.#db.executeQuery<Record<string, CellValue>>(
-      CompiledQuery.raw(`select pos, ${cols} from ${table(d.id)} where pos > ? order by pos limit ?`, [
-        after,
-        limit,
-      ]),
+  create(d: DatasetRecord): Promise<boolean> {
+    return insertDataset(
+      this.#db,
+      d,
+      createTableSql(
+        table(d.id),
+        d,
+        SQL_TYPES,
+        'pos integer primary key, ',
+        d.keys.length > 0 ? `, unique (${keyList(d)})` : '',
+      ),
     );
-    const rows = result.rows.map((r) => {
-      const out: Record<string, CellValue> = {};
-      d.columns.forEach((c, i) => {
-        const v = r[`c${i}`] ?? null;
-        out[c.name] = c.type === 'boolean' && v !== null ? v === 1 : v;
-      });
-      return out;
-    });
-    const last = result.rows.at(-1);
-    return { rows, next: rows.length === limit && last ? num(last.pos as number) : null };
+  }
+
+  get(owner: string, name: string): Promise<DatasetRecord | undefined> {
+    return findDataset(this.#db, owner, name);
+  }
+
+  list(owner: string): Promise<DatasetRecord[]> {
+    return listDatasets(this.#db, owner);
+  }
+
+  rows(d: DatasetRecord, after: number, limit: number): Promise<RowPage> {
+    return readRows(this.#db, d, after, limit, (type, v) => (type === 'boolean' ? v === 1 : v));
   }
 
   async stage(
@@ -130,7 +98,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
     const stage = stageTable(jobId);
     const cas = jobUpdate(this.#db, match, patch).compile();
     return this.#db.connection().execute(async () => {
-      this.#raw.exec(createTableSql(stage, d, '', false));
+      this.#raw.exec(createTableSql(stage, d, SQL_TYPES, ''));
       const write = this.#raw.transaction(() => {
         const full = this.#insert(stage, d, ROWS_PER_INSERT);
         const params: unknown[] = [];
@@ -177,8 +145,8 @@ export class SqliteDatasetRepository implements DatasetRepository {
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     this.#forget(stage);
-    return this.#apply(match, patch, async (trx) => {
-      await trx.executeQuery(CompiledQuery.raw(createTableSql(stage, d, '', false)));
+    return withJobCas(this.#db, match, patch, async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw(createTableSql(stage, d, SQL_TYPES, '')));
       // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
       await trx.executeQuery(
         CompiledQuery.raw(
@@ -193,72 +161,8 @@ export class SqliteDatasetRepository implements DatasetRepository {
     this.#forget(stageTable(jobId));
     await this.#db.executeQuery(CompiledQuery.raw(`drop table if exists ${stageTable(jobId)}`));
   }
-
-  /** Runs `work` and the job's compare-and-set in one transaction; false (rolled back) if the CAS fails. */
-  async #apply(
-    match: JobMatch,
-    patch: JobPatch,
-    work: (trx: Transaction<Database>) => Promise<void>,
-  ): Promise<boolean> {
-    try {
-      await this.#db.transaction().execute(async (trx) => {
-        await work(trx);
-        if (!(await updateJob(trx, match, patch))) throw new LostJob();
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof LostJob) return false;
-      throw err;
-    }
-  }
-}
-
-function table(id: string): string {
-  if (!SAFE_ID.test(id)) throw new Error(`bad dataset id ${id}`);
-  return `ds_${id}`;
-}
-
-function stageTable(jobId: string): string {
-  if (!SAFE_ID.test(jobId)) throw new Error(`bad job id ${jobId}`);
-  return `stage_${jobId}`;
-}
-
-const colList = (d: DatasetRecord): string => d.columns.map((_, i) => `c${i}`).join(', ');
-
-const keyList = (d: DatasetRecord): string =>
-  d.keys.map((k) => `c${d.columns.findIndex((c) => c.name === k)}`).join(', ');
-
-/** The upsert: a row with the key of an existing one replaces its values (keeping its position). */
-function conflictClause(d: DatasetRecord): string {
-  if (d.keys.length === 0) return '';
-  const set = d.columns.map((_, i) => `c${i} = excluded.c${i}`).join(', ');
-  return ` on conflict (${keyList(d)}) do update set ${set}`;
-}
-
-function createTableSql(name: string, d: DatasetRecord, first: string, keyed: boolean): string {
-  const cols = d.columns.map((c, i) => `c${i} ${SQL_TYPES[c.type]}`).join(', ');
-  const unique = keyed && d.keys.length > 0 ? `, unique (${keyList(d)})` : '';
-  return `create table if not exists ${name} (${first}${cols}${unique})`;
 }
 
 function pushRow(params: unknown[], row: readonly CellValue[]): void {
   for (const v of row) params.push(typeof v === 'boolean' ? Number(v) : v);
-}
-
-function toDataset(row: {
-  id: string;
-  owner: string;
-  name: string;
-  columns: string;
-  keys: string;
-  created_at: number | string;
-}): DatasetRecord {
-  return {
-    id: row.id,
-    owner: row.owner,
-    name: row.name,
-    columns: JSON.parse(row.columns) as ColumnDef[],
-    keys: JSON.parse(row.keys) as string[],
-    createdAt: num(row.created_at),
-  };
 }

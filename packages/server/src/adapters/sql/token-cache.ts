@@ -69,6 +69,11 @@ export class CachingTokenRepository implements TokenRepository {
     return this.#inner.hasAdmin();
   }
 
+  /** Not remembered: only download links look tokens up by id, and a revocation must show at once. */
+  get(id: string): Promise<TokenRecord | undefined> {
+    return this.#inner.get(id);
+  }
+
   #forget(): void {
     this.#entries.clear();
     this.#generation++;

@@ -48,6 +48,11 @@ export class SqlTokenRepository implements TokenRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async get(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.#db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toToken(row);
+  }
+
   async hasAdmin(): Promise<boolean> {
     const row = await this.#db
       .selectFrom('tokens')

@@ -129,13 +129,20 @@ export class SqlUploadRepository implements UploadRepository {
     return withParts(this.#db, rows);
   }
 
-  async usage(owner: string): Promise<number> {
-    const row = await this.#db
+  async usage(owner: string, except?: string): Promise<number> {
+    // CASE rather than max()/greatest(): the one spelling both dialects share.
+    const claimed = sql<number>`coalesce(${sql.ref('length')}, case when ${sql.ref('reserved')} > ${sql.ref('offset')} then ${sql.ref('reserved')} else ${sql.ref('offset')} end)`;
+    let query = this.#db
       .selectFrom('uploads')
-      .select((eb) => eb.fn.sum<number | string | null>(eb.fn.coalesce('length', 'offset')).as('total'))
-      .where('owner', '=', owner)
-      .executeTakeFirst();
+      .select((eb) => eb.fn.sum<number | string | null>(claimed).as('total'))
+      .where('owner', '=', owner);
+    if (except !== undefined) query = query.where('id', '!=', except);
+    const row = await query.executeTakeFirst();
     return row?.total == null ? 0 : num(row.total);
+  }
+
+  async reserve(id: string, upTo: number | null): Promise<void> {
+    await this.#db.updateTable('uploads').set({ reserved: upTo }).where('id', '=', id).execute();
   }
 }
 

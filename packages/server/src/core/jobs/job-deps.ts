@@ -14,6 +14,11 @@ export interface JobDeps {
   readonly processors: Readonly<Record<string, JobProcessor>>;
   /** local directory for the jobs' checkpoint files and outputs in the making */
   readonly jobsDir: string;
+  /**
+   * Whether a job's work files follow its checkpoints into the blob store, so that another node
+   * can resume it (several nodes share the store); false: they stay in jobsDir (one machine).
+   */
+  readonly shareWork?: boolean;
   /** DEPOT_JOB_MEMORY: a job's memory budget before it spills to disk */
   readonly memoryBudget: number;
   readonly log: Logger;

@@ -7,12 +7,13 @@ import { type StopReason, StopRequest } from '../../ports/job-queue.js';
 import type { JobProgress, JobRecord } from '../../ports/job-repository.js';
 import { type Checkpoint, ProcessorError, type Resumable } from '../../processors/index.js';
 import { isDepotError } from '../errors.js';
-import { requireDatasets } from '../require-datasets.js';
 import type { JobDeps } from './job-deps.js';
 import { HashingFileOutput, JobFiles } from './job-files.js';
+import { keepLease, LEASE_MS, NO_LEASE } from './job-lease.js';
 import { removeOutput, storeOutput } from './job-output.js';
 import { JobProgressTracker } from './job-progress.js';
 import { statesAllowing } from './job-state.js';
+import { unwrapCheckpoint, WorkMirror } from './work-mirror.js';
 
 /** Transient failures are retried this many times in all, waiting 1 s, 2 s, 4 s… between them. */
 const MAX_ATTEMPTS = 5;
@@ -53,7 +54,7 @@ export class JobRunner {
     const lease = randomUUID();
     const claimed = await store.jobs.update(
       { id: jobId, states: statesAllowing('start'), lease: null },
-      { state: 'running', lease, updatedAt: now() },
+      { state: 'running', lease, leaseExpiresAt: now() + LEASE_MS, updatedAt: now() },
     );
     if (!claimed) return;
     const job = await store.jobs.update(
@@ -64,45 +65,65 @@ export class JobRunner {
     this.deps.events.emit('job.changed', job);
     const tracker = new JobProgressTracker(this.deps, job);
     this.#live.set(jobId, tracker);
+    // The run stops when the queue asks (the queue's signal) or when its lease is lost.
+    const run = new AbortController();
+    const stop = () => run.abort(signal.reason);
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    const heartbeat = keepLease(this.deps, jobId, lease, () => run.abort(new LostLease()));
+    const mirror = new WorkMirror(this.deps, jobId, lease, new JobFiles(this.deps.jobsDir, jobId));
     try {
-      await this.#run(job, lease, signal, tracker);
+      await this.#run(job, lease, run.signal, tracker, mirror);
     } catch (err) {
-      await this.#settleFailure(job, lease, signal, err, tracker.progress).catch((e: unknown) =>
+      await this.#settleFailure(job, lease, run.signal, err, tracker.progress, mirror).catch((e: unknown) =>
         this.deps.log.error({ err: e, job: job.id }, 'could not record the outcome of a job'),
       );
     } finally {
+      heartbeat.stop();
+      signal.removeEventListener('abort', stop);
       tracker.stop();
       this.#live.delete(jobId);
     }
   };
 
-  async #run(job: JobRecord, lease: string, signal: AbortSignal, tracker: JobProgressTracker) {
+  async #run(
+    job: JobRecord,
+    lease: string,
+    signal: AbortSignal,
+    tracker: JobProgressTracker,
+    mirror: WorkMirror,
+  ) {
     const { store, processors } = this.deps;
     const processor = processors[job.type];
     if (!processor) throw new BadInput('ERR_JOB_TYPE', `no processor for job type ${job.type}`);
     const files = new JobFiles(this.deps.jobsDir, job.id);
     await mkdir(files.workDir, { recursive: true });
+    const saved = unwrapCheckpoint(job.checkpoint);
+    await mirror.restore(saved.work);
     const from: Checkpoint | null =
-      job.checkpoint === null ? null : { progress: job.progress, state: job.checkpoint };
+      job.checkpoint === null ? null : { progress: job.progress, state: saved.state };
     const input = await this.#openInput(job, from?.progress.bytesDone ?? 0);
     const stopReason = (): StopReason | undefined =>
       signal.reason instanceof StopRequest ? signal.reason.reason : undefined;
     const save = async (cp: Checkpoint): Promise<void> => {
       await tracker.flush();
       const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
+      const checkpoint = await mirror.wrap(cp.state);
       const saved = await store.jobs.update(
         { id: job.id, lease },
-        { checkpoint: cp.state, progress, updatedAt: this.deps.now() },
+        { checkpoint, progress, updatedAt: this.deps.now() },
       );
-      // A request on another node moved the state on (that node cannot abort this run): the
-      // checkpoint is saved, so stop here as if asked.
+      if (saved) await mirror.prune();
+      // A request on another node moved the state on and its stop request did not reach this run
+      // (a local queue): the checkpoint is saved, so stop here as if asked.
       if (!saved || (saved.state !== 'running' && !signal.aborted)) throw new LostLease();
     };
     const resumable: Resumable = {
       workDir: files.workDir,
       from,
       save,
-      keepOnStop: () => stopReason() !== 'cancel',
+      // A run that lost its job saves nothing: the run that took it over owns the checkpoints.
+      keepOnStop: () => stopReason() !== 'cancel' && !(signal.reason instanceof LostLease),
     };
     const common = {
       input,
@@ -121,7 +142,7 @@ export class JobRunner {
           await tracker.flush();
           const { bytesDone, rowsDone, errorCount } = result;
           const progress = { bytesDone, rowsDone, errorCount, bytesTotal: job.progress.bytesTotal };
-          await this.#completeFile(job, lease, files, output, progress);
+          await this.#completeFile(job, lease, files, mirror, output, progress);
         } finally {
           output.stream.destroy();
         }
@@ -134,23 +155,24 @@ export class JobRunner {
             write: async (rows, cp) => {
               await tracker.flush();
               const progress = { ...cp.progress, bytesTotal: job.progress.bytesTotal };
-              const ok = await requireDatasets(store.datasets).stage(
+              const ok = await store.datasets.stage(
                 job.id,
                 dataset,
                 rows,
                 { id: job.id, lease },
                 {
-                  checkpoint: cp.state,
+                  checkpoint: await mirror.wrap(cp.state),
                   progress,
                   updatedAt: this.deps.now(),
                 },
               );
               if (!ok) throw new LostLease();
+              await mirror.prune();
             },
           },
         });
         await tracker.flush();
-        await this.#completeRows(job, lease, files, dataset, {
+        await this.#completeRows(job, lease, files, mirror, dataset, {
           ...result,
           bytesTotal: job.progress.bytesTotal,
         });
@@ -174,7 +196,7 @@ export class JobRunner {
 
   async #dataset(job: JobRecord): Promise<DatasetRecord> {
     const name = String(job.params.dataset);
-    const dataset = await requireDatasets(this.deps.store.datasets).get(job.owner, name);
+    const dataset = await this.deps.store.datasets.get(job.owner, name);
     if (!dataset) throw new BadInput('ERR_NOT_FOUND', `no dataset ${name}`);
     return dataset;
   }
@@ -183,9 +205,13 @@ export class JobRunner {
     job: JobRecord,
     lease: string,
     files: JobFiles,
+    mirror: WorkMirror,
     output: HashingFileOutput,
     progress: JobProgress,
   ): Promise<void> {
+    // Only while this run holds the job: a run whose job was taken back (its node stalled past
+    // the lease) must not replace the output of the run that took it over.
+    if (!(await this.deps.store.jobs.update({ id: job.id, lease }, {}))) throw new LostLease();
     const upload = await storeOutput(this.deps, job, {
       path: files.outputPath,
       size: output.size,
@@ -193,35 +219,38 @@ export class JobRunner {
     });
     const done = await this.#finish(job, lease, 'complete', { progress, outputFileId: upload.id });
     if (!done) {
-      // Paused or cancelled meanwhile: the output is made again on resume.
-      await removeOutput(this.deps, job.id);
+      // Paused or cancelled meanwhile: the output is made again on resume. (Unless another run,
+      // which took the job over, completed it with that output.)
+      if ((await this.deps.store.jobs.get(job.id))?.state !== 'completed')
+        await removeOutput(this.deps, job.id);
       await this.#release(job, lease);
       return;
     }
     this.deps.events.emit('upload.finished', upload);
-    await files.remove();
+    await this.#discard(job, files, mirror);
   }
 
   async #completeRows(
     job: JobRecord,
     lease: string,
     files: JobFiles,
+    mirror: WorkMirror,
     dataset: DatasetRecord,
     progress: JobProgress,
   ): Promise<void> {
     const t = this.deps.now();
-    const ok = await requireDatasets(this.deps.store.datasets).commit(
+    const ok = await this.deps.store.datasets.commit(
       job.id,
       dataset,
       { id: job.id, lease, states: statesAllowing('complete') },
-      { state: 'completed', lease: null, progress, checkpoint: null, updatedAt: t, finishedAt: t },
+      { state: 'completed', ...NO_LEASE, progress, checkpoint: null, updatedAt: t, finishedAt: t },
     );
     if (!ok) {
       await this.#release(job, lease);
       return;
     }
     await this.#announce(job.id);
-    await files.remove();
+    await this.#discard(job, files, mirror);
   }
 
   /** Ends the run with `action` (complete, fail, release, retry) if the job is still this run's. */
@@ -239,7 +268,7 @@ export class JobRunner {
       {
         ...patch,
         state,
-        lease: null,
+        ...NO_LEASE,
         updatedAt: t,
         ...(terminal ? { finishedAt: t, checkpoint: null } : {}),
       },
@@ -250,7 +279,7 @@ export class JobRunner {
 
   /** Lets go of a job whose state a request has already moved on (paused, cancelled). */
   async #release(job: JobRecord, lease: string): Promise<void> {
-    await this.deps.store.jobs.update({ id: job.id, lease }, { lease: null });
+    await this.deps.store.jobs.update({ id: job.id, lease }, NO_LEASE);
   }
 
   async #announce(jobId: string): Promise<void> {
@@ -264,6 +293,7 @@ export class JobRunner {
     signal: AbortSignal,
     err: unknown,
     progress: JobProgress,
+    mirror: WorkMirror,
   ): Promise<void> {
     const files = new JobFiles(this.deps.jobsDir, job.id);
     const stop = signal.aborted && signal.reason instanceof StopRequest ? signal.reason.reason : undefined;
@@ -271,26 +301,28 @@ export class JobRunner {
       await this.#finish(job, lease, 'release', {});
       return;
     }
-    if (stop || err instanceof LostLease) {
+    if (stop || err instanceof LostLease || signal.reason instanceof LostLease) {
       // Paused or cancelled by a request that has already moved the state: let go of the job,
       // and if it was cancelled, make sure nothing it made is left (the canceller may be elsewhere).
       await this.#release(job, lease);
-      if ((await this.deps.store.jobs.get(job.id))?.state === 'cancelled') await this.#discard(job, files);
+      if ((await this.deps.store.jobs.get(job.id))?.state === 'cancelled')
+        await this.#discard(job, files, mirror);
       return;
     }
     const bad = badInput(err);
     if (bad) {
       this.deps.log.info({ job: job.id, code: bad.code }, bad.message);
-      await this.#finish(job, lease, 'fail', { error: bad });
-      await this.#discard(job, files);
+      // (Only if this run still held the job: else its files are the next run's.)
+      if (await this.#finish(job, lease, 'fail', { error: bad })) await this.#discard(job, files, mirror);
       return;
     }
     const attempts = job.attempts + 1;
     const error = { code: 'ERR_JOB_ATTEMPT', message: err instanceof Error ? err.message : String(err) };
     this.deps.log.warn({ err, job: job.id, attempts }, 'job attempt failed');
     if (attempts >= MAX_ATTEMPTS) {
-      await this.#finish(job, lease, 'fail', { error, attempts, progress });
-      await this.#discard(job, files);
+      if (await this.#finish(job, lease, 'fail', { error, attempts, progress })) {
+        await this.#discard(job, files, mirror);
+      }
       return;
     }
     const runAfter = this.deps.now() + BACKOFF_MS * 2 ** (attempts - 1);
@@ -299,8 +331,9 @@ export class JobRunner {
     }
   }
 
-  async #discard(job: JobRecord, files: JobFiles): Promise<void> {
+  async #discard(job: JobRecord, files: JobFiles, mirror: WorkMirror): Promise<void> {
     await files.remove();
+    await mirror.removeAll();
     await this.deps.store.datasets?.discard(job.id);
   }
 }

@@ -3,12 +3,12 @@ import type { JobProgress, JobRecord, JobRowError, JobState } from '../../ports/
 import { type Actor, canSee } from '../actor.js';
 import { errors } from '../errors.js';
 import { newUploadId } from '../ids.js';
-import { requireDatasets } from '../require-datasets.js';
 import { isFinished } from '../upload-state.js';
 import type { JobDeps } from './job-deps.js';
-import { JobFiles } from './job-files.js';
 import { JobRunner } from './job-runner.js';
 import { type JobAction, requireTransition, statesAllowing } from './job-state.js';
+import { LeaseSweeper, takeBack } from './lease-sweeper.js';
+import { discardWork } from './work-mirror.js';
 
 export interface CreateJob {
   readonly type: string;
@@ -32,24 +32,35 @@ export interface ListJobs {
 export class JobService {
   readonly #deps: JobDeps;
   readonly #runner: JobRunner;
+  #stopped: Promise<void> | undefined;
+  readonly #sweeper: LeaseSweeper;
 
   constructor(deps: JobDeps) {
     this.#deps = deps;
     this.#runner = new JobRunner(deps);
+    this.#sweeper = new LeaseSweeper(deps);
   }
 
   /**
    * Starts the workers. With `reclaim` (this process is the store's only worker: the embedded
    * queue), jobs that a dead process held are taken back first and resume from their checkpoints.
+   * Otherwise (a shared store), a node with workers takes back, from then on, the jobs whose lease
+   * lapsed on any node.
    */
   async start(workers: number, reclaim: boolean): Promise<void> {
     if (reclaim) await this.#reclaim();
     await this.#deps.queue.start(this.#runner.handle, workers);
+    // One process per store (SQLite) took back every lease above; the sweep is for shared stores.
+    if (workers > 0 && !reclaim) this.#sweeper.start();
   }
 
-  /** Graceful stop: running jobs save a checkpoint and go back to the queue. */
-  async stop(): Promise<void> {
-    await this.#deps.queue.close();
+  /** Graceful stop: running jobs save a checkpoint and go back to the queue. Once, however often called. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      await this.#sweeper.stop();
+      await this.#deps.queue.close();
+    })();
+    return this.#stopped;
   }
 
   async create(actor: Actor, input: CreateJob): Promise<JobRecord> {
@@ -65,8 +76,7 @@ export class JobService {
     if (this.#deps.processors[input.type]?.kind === 'rows') {
       const name = input.params.dataset;
       if (typeof name !== 'string') throw errors.badRequest('params.dataset must name a dataset');
-      if (!(await requireDatasets(store.datasets).get(file.owner, name)))
-        throw errors.notFound(`no dataset ${name}`);
+      if (!(await store.datasets.get(file.owner, name))) throw errors.notFound(`no dataset ${name}`);
     }
     const t = now();
     const job: JobRecord = {
@@ -83,6 +93,7 @@ export class JobService {
       attempts: 0,
       runAfter: t,
       lease: null,
+      leaseExpiresAt: null,
       createdAt: t,
       updatedAt: t,
       startedAt: null,
@@ -130,7 +141,7 @@ export class JobService {
   async cancel(actor: Actor, id: string): Promise<JobRecord> {
     const job = await this.#control(actor, id, 'cancel', 'cancel');
     // The worker (if any) has stopped: remove what the job made, and undo what it staged.
-    await new JobFiles(this.#deps.jobsDir, id).remove();
+    await discardWork(this.#deps, job);
     await this.#deps.store.datasets?.discard(id);
     return job;
   }
@@ -173,14 +184,7 @@ export class JobService {
     for (;;) {
       const held = await store.jobs.listLeased(100);
       if (held.length === 0) return;
-      for (const job of held) {
-        const back = job.state === 'running' ? { state: 'queued' as const } : {};
-        await store.jobs.update({ id: job.id, lease: job.lease }, { lease: null, ...back });
-        if (job.state === 'cancelled') {
-          await new JobFiles(this.#deps.jobsDir, job.id).remove();
-          await store.datasets?.discard(job.id);
-        }
-      }
+      for (const job of held) await takeBack(this.#deps, job);
     }
   }
 }

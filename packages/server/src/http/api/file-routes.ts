@@ -6,8 +6,10 @@ import type { FileQuery, FileService } from '../../core/files.js';
 import { isUploadId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import { bearerAuth } from '../auth.js';
+import { documented } from '../docs/documented.js';
 import { actorOf, baseUrl } from '../request-context.js';
 import { fileJson } from './file-json.js';
+import { fileInfoSchema, listFilesSchema, simpleUploadSchema } from './file-schemas.js';
 
 export interface FileRouteOptions {
   readonly files: FileService;
@@ -25,18 +27,18 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
   await app.register(multipart, { limits: { files: 1, fileSize: Number.POSITIVE_INFINITY } });
   app.addHook('onRequest', bearerAuth(opts.tokens));
 
-  app.get('/api/files', async (request) => {
+  app.get('/api/files', documented(listFilesSchema), async (request) => {
     const page = await files.list(actorOf(request), fileQuery(request.query as Record<string, unknown>));
     return { files: page.files.map(fileJson), nextCursor: page.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/api/files/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/api/files/:id', documented(fileInfoSchema), async (request) => {
     const { id } = request.params;
     if (!isUploadId(id)) throw errors.notFound(`no upload ${id.slice(0, 64)}`);
     return fileJson(await files.info(actorOf(request), id));
   });
 
-  app.post('/api/files', async (request, reply) => {
+  app.post('/api/files', documented(simpleUploadSchema), async (request, reply) => {
     const actor = actorOf(request);
     let upload: Awaited<ReturnType<FileService['upload']>>;
     if (request.isMultipart()) {

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../../core/errors.js';
 import type { TokenInfo, TokenService } from '../../core/tokens.js';
 import { bearerAuth } from '../auth.js';
+import { documented } from '../docs/documented.js';
 import { actorOf } from '../request-context.js';
+import { createTokenSchema, listTokensSchema, revokeTokenSchema } from './token-schemas.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -13,7 +15,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { tokens: TokenSer
   const { tokens } = opts;
   app.addHook('onRequest', bearerAuth(tokens));
 
-  app.post('/api/tokens', async (request, reply) => {
+  app.post('/api/tokens', documented(createTokenSchema), async (request, reply) => {
     const body = request.body;
     if (typeof body !== 'object' || body === null)
       throw errors.badRequest('send a JSON object {name, owner?, quota?}');
@@ -26,11 +28,12 @@ export async function tokenRoutes(app: FastifyInstance, opts: { tokens: TokenSer
     return reply.code(201).send({ ...tokenJson(created), token: created.token });
   });
 
-  app.get('/api/tokens', async (request) => ({
+  app.get('/api/tokens', documented(listTokensSchema), async (request) => ({
     tokens: (await tokens.list(actorOf(request))).map(tokenJson),
   }));
 
-  app.delete<{ Params: { id: string } }>('/api/tokens/:id', async (request, reply) => {
+  const revokeDoc = documented(revokeTokenSchema);
+  app.delete<{ Params: { id: string } }>('/api/tokens/:id', revokeDoc, async (request, reply) => {
     await tokens.revoke(actorOf(request), request.params.id);
     return reply.code(204).send();
   });

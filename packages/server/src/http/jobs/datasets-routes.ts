@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DatasetService, DeclareDataset } from '../../core/datasets.js';
 import type { TokenService } from '../../core/tokens.js';
 import { bearerAuth } from '../auth.js';
+import { documented } from '../docs/documented.js';
 import { actorOf } from '../request-context.js';
+import {
+  datasetRowsSchema,
+  datasetSchema,
+  declareDatasetSchema,
+  listDatasetsSchema,
+} from './dataset-schemas.js';
 import { afterParam, limitParam } from './query.js';
 import { datasetView } from './views.js';
 
@@ -21,17 +28,17 @@ export async function datasetRoutes(app: FastifyInstance, opts: DatasetRouteOpti
   const { datasets } = opts;
   app.addHook('preHandler', bearerAuth(opts.tokens));
 
-  app.post('/api/datasets', async (request, reply) => {
+  app.post('/api/datasets', documented(declareDatasetSchema), async (request, reply) => {
     const d = await datasets.declare(actorOf(request), (request.body ?? {}) as DeclareDataset);
     return reply.code(201).header('Location', `/api/datasets/${d.name}`).send(datasetView(d));
   });
-  app.get('/api/datasets', async (request) => ({
+  app.get('/api/datasets', documented(listDatasetsSchema), async (request) => ({
     datasets: (await datasets.list(actorOf(request))).map(datasetView),
   }));
-  app.get('/api/datasets/:name', async (request: NameRequest) =>
+  app.get('/api/datasets/:name', documented(datasetSchema), async (request: NameRequest) =>
     datasetView(await datasets.get(actorOf(request), request.params.name)),
   );
-  app.get('/api/datasets/:name/rows', async (request: NameRequest) => {
+  app.get('/api/datasets/:name/rows', documented(datasetRowsSchema), async (request: NameRequest) => {
     const limit = limitParam(request.query.limit, 100, 10_000);
     return datasets.rows(actorOf(request), request.params.name, afterParam(request.query.after), limit);
   });

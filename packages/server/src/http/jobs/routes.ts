@@ -5,8 +5,10 @@ import { isJobState } from '../../core/jobs/job-state.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { JobRecord, JobState } from '../../ports/job-repository.js';
 import { bearerAuth } from '../auth.js';
+import { documented } from '../docs/documented.js';
 import { actorOf } from '../request-context.js';
 import { sendErrors } from './errors-response.js';
+import { controlSchema, createJobSchema, jobErrorsSchema, jobSchema, listJobsSchema } from './job-schemas.js';
 import { limitParam } from './query.js';
 import { jobView } from './views.js';
 
@@ -24,7 +26,7 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
   const view = (j: JobRecord) => jobView(j, jobs.liveProgress(j.id));
   app.addHook('preHandler', bearerAuth(opts.tokens));
 
-  app.post('/api/jobs', async (request, reply) => {
+  app.post('/api/jobs', documented(createJobSchema), async (request, reply) => {
     const body = (request.body ?? {}) as { type?: unknown; fileId?: unknown; params?: unknown };
     if (typeof body.type !== 'string') throw errors.badRequest('type must be a job type');
     if (typeof body.fileId !== 'string') throw errors.badRequest('fileId must be a file id');
@@ -40,7 +42,8 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
     return reply.code(202).header('Location', `/api/jobs/${job.id}`).send(view(job));
   });
 
-  app.get('/api/jobs', async (request: FastifyRequest<{ Querystring: ListQuery }>) => {
+  const listDoc = documented(listJobsSchema);
+  app.get('/api/jobs', listDoc, async (request: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = request.query;
     const states = q.state?.split(',').filter((s) => s !== '');
     if (states?.some((s) => !isJobState(s))) throw errors.badRequest(`unknown state in ${q.state}`);
@@ -54,17 +57,18 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
     return { jobs: list.map(view), next: list.length === limit ? (list.at(-1)?.id ?? null) : null };
   });
 
-  app.get('/api/jobs/:id', async (request: IdRequest) =>
+  app.get('/api/jobs/:id', documented(jobSchema), async (request: IdRequest) =>
     view(await jobs.get(actorOf(request), request.params.id)),
   );
 
   const control = (action: 'pause' | 'resume' | 'cancel') => async (request: IdRequest) =>
     view(await jobs[action](actorOf(request), request.params.id));
-  app.post('/api/jobs/:id/pause', control('pause'));
-  app.post('/api/jobs/:id/resume', control('resume'));
-  app.post('/api/jobs/:id/cancel', control('cancel'));
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    app.post(`/api/jobs/:id/${action}`, documented(controlSchema(action)), control(action));
+  }
 
-  app.get('/api/jobs/:id/errors', async (request: IdRequest, reply: FastifyReply) =>
+  const errorsDoc = documented(jobErrorsSchema);
+  app.get('/api/jobs/:id/errors', errorsDoc, async (request: IdRequest, reply: FastifyReply) =>
     sendErrors(jobs, request, reply),
   );
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import type { Checksum } from '../../core/checksum.js';
 import { CHECKSUM_ALGORITHMS, parseChecksum } from '../../core/checksum.js';
 import type { DownloadService } from '../../core/downloads.js';
@@ -7,12 +7,21 @@ import { isUploadId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { UploadService } from '../../core/upload-service.js';
 import type { UploadRecord } from '../../ports/metadata-store.js';
-import { bearerAuth } from '../auth.js';
+import { bearerAuth, bearerOrLinkAuth } from '../auth.js';
+import { documented } from '../docs/documented.js';
 import { serveDownload } from '../files/download.js';
 import { actorOf, baseUrl } from '../request-context.js';
 import { parseUploadConcat } from './concat-header.js';
 import { nonNegativeInt, single, TUS_VERSION } from './headers.js';
 import { parseUploadMetadata } from './metadata-header.js';
+import {
+  appendSchema,
+  createSchema,
+  deleteSchema,
+  downloadSchema,
+  headSchema,
+  optionsSchema,
+} from './schemas.js';
 import { sendUploadState } from './upload-headers.js';
 
 export interface TusRouteOptions {
@@ -26,7 +35,7 @@ export interface TusRouteOptions {
 const BASE = '/files/';
 const CHUNK_TYPE = 'application/offset+octet-stream';
 
-type IdRoute = { Params: { id: string } };
+export type IdRoute = { Params: { id: string } };
 type IdRequest = FastifyRequest<IdRoute>;
 
 /** The tus 1.0 endpoint at /files/: discovery, creation, offset, append, termination. */
@@ -48,15 +57,20 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
     }
   });
   const auth = bearerAuth(opts.tokens);
+  const readAuth = bearerOrLinkAuth(opts.tokens);
+  // each route's OpenAPI schema (./schemas.ts), behind the token check
+  const authed = (schema: FastifySchema) => ({ ...documented(schema), preHandler: auth });
+  // GET and HEAD of one file also take a ?link= download link instead of the token
+  const readable = (schema: FastifySchema) => ({ ...documented(schema), preHandler: readAuth });
 
-  app.options('/files/', async (_request, reply) => {
+  app.options('/files/', documented(optionsSchema), async (_request, reply) => {
     reply.header('Tus-Version', TUS_VERSION).header('Tus-Extension', opts.extensions.join(','));
     if (opts.maxSize !== undefined) reply.header('Tus-Max-Size', String(opts.maxSize));
     reply.header('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     return reply.code(204).send();
   });
 
-  app.post('/files/', { preHandler: auth }, async (request, reply) => {
+  app.post('/files/', authed(createSchema), async (request, reply) => {
     const h = request.headers;
     const concat = parseUploadConcat(single(h, 'upload-concat'));
     const metadata = parseUploadMetadata(single(h, 'upload-metadata'));
@@ -102,7 +116,7 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
     return reply.code(201).send();
   });
 
-  app.head<IdRoute>('/files/:id', { preHandler: auth }, async (request, reply) => {
+  app.head<IdRoute>('/files/:id', readable(headSchema), async (request, reply) => {
     if (request.headers['tus-resumable'] === undefined) {
       return serveDownload(request, reply, opts.downloads, checkedId(request), true);
     }
@@ -111,11 +125,11 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
     return reply.header('Cache-Control', 'no-store').code(200).send();
   });
 
-  app.get<IdRoute>('/files/:id', { preHandler: auth }, async (request, reply) =>
+  app.get<IdRoute>('/files/:id', readable(downloadSchema), async (request, reply) =>
     serveDownload(request, reply, opts.downloads, checkedId(request), false),
   );
 
-  app.patch<IdRoute>('/files/:id', { preHandler: auth }, async (request, reply) => {
+  app.patch<IdRoute>('/files/:id', authed(appendSchema), async (request, reply) => {
     if (contentType(request) !== CHUNK_TYPE)
       throw errors.unsupportedMediaType(`Content-Type must be ${CHUNK_TYPE}`);
     const id = checkedId(request);
@@ -132,22 +146,22 @@ export async function tusRoutes(app: FastifyInstance, opts: TusRouteOptions): Pr
     return reply.code(204).send();
   });
 
-  app.delete<IdRoute>('/files/:id', { preHandler: auth }, async (request, reply) => {
+  app.delete<IdRoute>('/files/:id', authed(deleteSchema), async (request, reply) => {
     await uploads.terminate(actorOf(request), checkedId(request));
     return reply.code(204).send();
   });
 }
 
-function checkedId(request: IdRequest): string {
+export function checkedId(request: IdRequest): string {
   const { id } = request.params;
   if (!isUploadId(id)) throw errors.notFound(`no upload ${id.slice(0, 64)}`);
   return id;
 }
 
-const contentType = (request: FastifyRequest): string | undefined =>
+export const contentType = (request: FastifyRequest): string | undefined =>
   request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
 
-function hasBody(request: FastifyRequest): boolean {
+export function hasBody(request: FastifyRequest): boolean {
   const len = request.headers['content-length'];
   return (len !== undefined && len !== '0') || request.headers['transfer-encoding'] !== undefined;
 }

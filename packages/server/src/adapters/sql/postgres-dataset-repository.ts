@@ -1,0 +1,232 @@
+import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type {
+  CellValue,
+  ColumnDef,
+  DatasetRecord,
+  DatasetRepository,
+  RowPage,
+} from '../../ports/dataset-repository.js';
+import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
+import { copyText } from './copy-text.js';
+import {
+  colList,
+  conflictClause,
+  createTableSql,
+  findDataset,
+  insertDataset,
+  keyList,
+  listDatasets,
+  readRows,
+  stageTable,
+  table,
+  withJobCas,
+} from './dataset-catalog.js';
+import { jobUpdate } from './job-repository.js';
+import type { Database } from './schema.js';
+
+const PG_TYPES: Record<ColumnDef['type'], string> = {
+  string: 'text',
+  integer: 'bigint',
+  number: 'double precision',
+  // text, not date: the value read back is the exact YYYY-MM-DD string that was imported
+  date: 'text',
+  boolean: 'boolean',
+};
+/** Postgres's "ON CONFLICT DO UPDATE command cannot affect row a second time". */
+const CARDINALITY_VIOLATION = '21000';
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Datasets in Postgres (tables as in dataset-catalog.ts), loaded through COPY. Rows arrive already
+ * validated by csv-import (a bad row is a per-row error there, and never reaches COPY, which would
+ * reject its whole batch). Each batch is one transaction on one pooled connection: COPY into the
+ * job's staging table, then the job's compare-and-set, so rows and checkpoint commit together and
+ * a resumed import continues after exactly the rows that were kept. Staged rows carry their
+ * position in the file's order (`pos`). COPY cannot upsert, so completion applies the staging
+ * table: into an empty dataset by making it the dataset table (see swapIn), otherwise by one
+ * INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a key repeats inside the import
+ * (which Postgres's ON CONFLICT refuses in one statement) a second form keeps each key's last row
+ * at its first row's place, which is what SQLite's row-by-row upsert leaves.
+ */
+export class PostgresDatasetRepository implements DatasetRepository {
+  readonly #db: Kysely<Database>;
+  readonly #pool: pg.Pool;
+  /**
+   * The position of each running import's next staged row, numbered here rather than by a
+   * sequence (a nextval per row costs a third of COPY's time; a cached sequence hands each
+   * connection its own block, out of order). Valid for one run (lease) only: another node may
+   * have staged rows for the job since; a new run reads it back from the staging table.
+   */
+  readonly #next = new Map<string, { readonly lease: string; readonly pos: number }>();
+
+  constructor(db: Kysely<Database>, pool: pg.Pool) {
+    this.#db = db;
+    this.#pool = pool;
+  }
+
+  create(d: DatasetRecord): Promise<boolean> {
+    const t = table(d.id);
+    const ddl = createTableSql(t, d, PG_TYPES, 'pos bigint, ', `, ${constraints(t, d).join(', ')}`);
+    return insertDataset(this.#db, d, ddl);
+  }
+
+  get(owner: string, name: string): Promise<DatasetRecord | undefined> {
+    return findDataset(this.#db, owner, name);
+  }
+
+  list(owner: string): Promise<DatasetRecord[]> {
+    return listDatasets(this.#db, owner);
+  }
+
+  rows(d: DatasetRecord, after: number, limit: number): Promise<RowPage> {
+    // bigint comes back as text from pg; the values are safe integers (import-values.ts)
+    return readRows(this.#db, d, after, limit, (type, v) => (type === 'integer' ? Number(v) : v));
+  }
+
+  async stage(
+    jobId: string,
+    d: DatasetRecord,
+    rows: readonly CellValue[][],
+    match: JobMatch,
+    patch: JobPatch,
+  ): Promise<boolean> {
+    const stage = stageTable(jobId);
+    const cas = jobUpdate(this.#db, match, patch).compile();
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    let kept = false;
+    try {
+      try {
+        // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
+        // the job's next state change (a synchronous commit) flushes them first.
+        await client.query(`begin; set local synchronous_commit = off; ${this.#stageDdl(stage, d)}`);
+        const known = this.#next.get(jobId);
+        const pos = known && known.lease === match.lease ? known.pos : await nextPos(client, stage);
+        if (rows.length > 0) {
+          const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
+          await new Promise<void>((resolve, reject) => {
+            copy.on('error', reject);
+            copy.on('finish', resolve);
+            copy.end(copyText(rows, pos));
+          });
+        }
+        const { rowCount } = await client.query(cas.sql, [...cas.parameters]);
+        await client.query(rowCount === 0 ? 'rollback' : 'commit');
+        kept = rowCount !== 0;
+        if (kept && typeof match.lease === 'string')
+          this.#next.set(jobId, { lease: match.lease, pos: pos + rows.length });
+        return kept;
+      } catch (err) {
+        await client.query('rollback').catch((e: Error) => {
+          broken = e;
+        });
+        throw err;
+      }
+    } finally {
+      if (!kept) this.#next.delete(jobId);
+      client.release(broken);
+    }
+  }
+
+  #stageDdl(stage: string, d: DatasetRecord): string {
+    return createTableSql(stage, d, PG_TYPES, 'pos bigint, ');
+  }
+
+  async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
+    const stage = stageTable(jobId);
+    const t = table(d.id);
+    this.#next.delete(jobId);
+    return withJobCas(this.#db, match, patch, async (trx) => {
+      await run(trx, this.#stageDdl(stage, d));
+      // One import commits into a dataset at a time (readers go on): positions come from its end.
+      await run(trx, `lock table ${t} in share row exclusive mode`);
+      const empty = await sql<{
+        empty: boolean;
+      }>`select not exists (select 1 from ${sql.raw(t)}) as empty`.execute(trx);
+      if (empty.rows[0]?.empty && (await swapIn(trx, stage, t, d))) return;
+      const into = `insert into ${t} (pos, ${colList(d)}) `;
+      const base = `(select coalesce(max(pos), 0) from ${t})`;
+      if (d.keys.length === 0) {
+        await run(trx, `${into}select ${base} + pos, ${colList(d)} from ${stage}`);
+      } else {
+        await run(trx, 'savepoint upsert');
+        try {
+          await run(trx, `${into}select ${base} + pos, ${colList(d)} from ${stage}${conflictClause(d)}`);
+        } catch (err) {
+          if (!hasCode(err, CARDINALITY_VIOLATION)) throw err;
+          await run(trx, 'rollback to savepoint upsert');
+          await run(trx, `${into}${lastRowPerKey(stage, d, base)}${conflictClause(d)}`);
+        }
+      }
+      await run(trx, `drop table ${stage}`);
+    });
+  }
+
+  async discard(jobId: string): Promise<void> {
+    this.#next.delete(jobId);
+    await run(this.#db, `drop table if exists ${stageTable(jobId)}`);
+  }
+}
+
+async function nextPos(client: pg.PoolClient, stage: string): Promise<number> {
+  const { rows } = await client.query<{ next: string }>(
+    `select coalesce(max(pos), 0) + 1 as next from ${stage}`,
+  );
+  return Number(rows[0]?.next ?? 1);
+}
+
+/** Each key's last staged row, at the position of each key's first staged row. */
+function lastRowPerKey(stage: string, d: DatasetRecord, base: string): string {
+  const keys = keyList(d);
+  return (
+    `select ${base} + first, ${colList(d)} from (select ${colList(d)}, ` +
+    `row_number() over (partition by ${keys} order by pos desc) as rn, ` +
+    `min(pos) over (partition by ${keys}) as first from ${stage}) t where rn = 1`
+  );
+}
+
+/** The dataset table's constraints, named so that a staging table swapped in can take them. */
+function constraints(t: string, d: DatasetRecord): string[] {
+  const pk = `constraint ${t}_pk primary key (pos)`;
+  return d.keys.length > 0 ? [pk, `constraint ${t}_key unique (${keyList(d)})`] : [pk];
+}
+
+/**
+ * The bulk path of a first import (an empty dataset): the staging table, already in file order
+ * with its positions, becomes the dataset table, and its indexes are built once, sorted, instead
+ * of row by row; so the rows are written once. False (nothing changed) when a key repeats in the
+ * import, which the unique index refuses: the upsert path then keeps each key's last row.
+ * Readers waiting on the old table meanwhile find the new one (Postgres looks a name up again
+ * after waiting for its lock).
+ */
+async function swapIn(
+  trx: Transaction<Database>,
+  stage: string,
+  t: string,
+  d: DatasetRecord,
+): Promise<boolean> {
+  await run(trx, 'savepoint swap');
+  try {
+    await run(trx, `drop table ${t}`);
+    await run(trx, `alter table ${stage} rename to ${t}`);
+    await run(
+      trx,
+      `alter table ${t} ${constraints(t, d)
+        .map((c) => `add ${c}`)
+        .join(', ')}`,
+    );
+    return true;
+  } catch (err) {
+    if (!hasCode(err, UNIQUE_VIOLATION)) throw err;
+    await run(trx, 'rollback to savepoint swap');
+    return false;
+  }
+}
+
+const hasCode = (err: unknown, code: string): boolean => (err as { code?: string } | null)?.code === code;
+
+async function run(db: Kysely<Database> | Transaction<Database>, sql: string): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(sql));
+}

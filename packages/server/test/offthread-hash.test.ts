@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { OffThreadHash } from '../src/core/offthread-hash.js';
+
+const MiB = 2 ** 20;
+const expected = (alg: string, ...parts: Uint8Array[]) => {
+  const h = createHash(alg);
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+/** `data` given in pieces of `size` bytes, as a socket would. */
+const feed = (h: OffThreadHash, data: Uint8Array, size: number) => {
+  for (let at = 0; at < data.length; at += size) h.update(data.subarray(at, at + size));
+  return h;
+};
+
+describe('OffThreadHash', () => {
+  it('equals node:crypto for every algorithm, on this thread (small) or on the hashing thread', async () => {
+    for (const alg of ['sha256', 'sha1', 'md5']) {
+      for (const size of [0, 1, 1000, MiB - 1, MiB, MiB + 1, 5 * MiB + 12345]) {
+        const data = randomBytes(size);
+        for (const hint of [size, undefined]) {
+          const got = await feed(new OffThreadHash(alg, hint), data, 65_536).digest();
+          expect(got.equals(expected(alg, data)), `${alg} ${size} ${hint}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('copies a state at any point, inline or threaded; each copy goes on alone', async () => {
+    for (const [split, hint] of [
+      [100, 10 * MiB],
+      [100, 1000],
+      [3 * MiB, undefined],
+    ] as const) {
+      const head = randomBytes(split);
+      const a = randomBytes(2 * MiB);
+      const b = randomBytes(777);
+      const base = feed(new OffThreadHash('sha256', hint), head, 50_000);
+      const twin = base.copy();
+      feed(base, a, 64 * 1024);
+      twin.update(b);
+      const [gotBase, gotTwin] = await Promise.all([base.digest(), twin.digest()]);
+      expect(gotBase.equals(expected('sha256', head, a))).toBe(true);
+      expect(gotTwin.equals(expected('sha256', head, b))).toBe(true);
+    }
+  });
+
+  it('copies the bytes it is given, so a caller may reuse its buffer at once', async () => {
+    const buf = Buffer.alloc(300 * 1024);
+    const h = new OffThreadHash('sha256');
+    const all: Buffer[] = [];
+    for (let i = 0; i < 10; i++) {
+      buf.fill(i);
+      all.push(Buffer.from(buf));
+      h.update(buf);
+    }
+    expect((await h.digest()).equals(expected('sha256', ...all))).toBe(true);
+  });
+
+  it('hashes many uploads at once, each to its own digest, and reports no backlog once idle', async () => {
+    const inputs = Array.from({ length: 40 }, (_, i) => randomBytes(MiB + i * 4099));
+    const digests = await Promise.all(
+      inputs.map((d) => feed(new OffThreadHash('sha256'), d, 16_384).digest()),
+    );
+    digests.forEach((d, i) => {
+      expect(d.equals(expected('sha256', inputs[i]!))).toBe(true);
+    });
+    expect(OffThreadHash.backlog()).toBeUndefined();
+  });
+});
