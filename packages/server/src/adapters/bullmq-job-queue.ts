@@ -23,6 +23,8 @@ const RECONCILE_MS = 5_000;
  */
 const LOCK_MS = 8_000;
 const STALL_CHECK_MS = 4_000;
+/** A command on the queue's connection that has no answer by then fails (logged, then reconciled). */
+const COMMAND_TIMEOUT_MS = 2_000;
 
 export interface BullJobQueueOptions {
   /** Prefix of every key and channel (DEPOT_QUEUE_PREFIX), so several Depots or test runs share a Redis. */
@@ -74,8 +76,16 @@ export class BullJobQueue implements JobQueue {
     this.#jobs = jobs;
     this.#onError = onError;
     this.#prefix = prefix;
-    // Commands fail fast while Redis is down (a request must not hang on an enqueue).
-    this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Commands fail fast while Redis is down or stalled (a request must not hang on an enqueue;
+    // the record is the truth, so a lost enqueue is delivered by the reconciliation). No offline
+    // queue: while the connection is not ready a command fails at once, as BullMQ's production
+    // notes advise for queues. The retry count alone is not enough: it restarts at every TCP
+    // connect, so a proxy that accepts and drops (Redis restarting behind it) held commands forever.
+    this.#redis = new Redis(url, {
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: false,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
     this.#subscriber = new Redis(url);
     // Connection errors (Redis down) are reported, and ioredis reconnects by itself.
     for (const r of [this.#redis, this.#subscriber]) r.on('error', onError);
