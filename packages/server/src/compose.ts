@@ -8,11 +8,13 @@ import { SqliteMetadataStore } from './adapters/sqlite-metadata-store.js';
 import type { Config } from './config.js';
 import { DatasetService } from './core/datasets.js';
 import { DownloadService } from './core/downloads.js';
+import { eventFeed } from './core/event-feed.js';
 import { EventBus } from './core/events.js';
 import { ExpirySweeper } from './core/expiry-sweeper.js';
 import { FileService } from './core/files.js';
 import { JobService } from './core/jobs/job-service.js';
 import { processOnUpload } from './core/jobs/process-on-upload.js';
+import { ProgressBoard } from './core/jobs/progress-board.js';
 import { RunningDigests } from './core/running-digests.js';
 import { TokenService } from './core/tokens.js';
 import { DEFAULT_UPLOAD_OPTIONS } from './core/upload-options.js';
@@ -24,6 +26,7 @@ import { runChecks } from './health-checks.js';
 import { DepotMetrics } from './metrics/depot-metrics.js';
 import { observeEvents } from './metrics/event-metrics.js';
 import type { Storage } from './ports/blob-store.js';
+import type { EventRelay } from './ports/event-relay.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { Locker } from './ports/locker.js';
 import type { MetadataStore } from './ports/metadata-store.js';
@@ -35,7 +38,10 @@ export interface Services {
   readonly store: MetadataStore;
   readonly storage: Storage;
   readonly locker: Locker;
+  /** this node's events (metrics, webhooks and processing act on these once, here) */
   readonly events: EventBus;
+  /** every node's events, for clients' event streams (the same bus as `events` on one node) */
+  readonly feed: EventBus;
   readonly tokens: TokenService;
   readonly uploads: UploadService;
   readonly downloads: DownloadService;
@@ -68,6 +74,9 @@ export async function compose(config: Config, log: Logger, tuning: Tuning = {}):
   const locker = await openLocker(config, log);
   closers.unshift(() => locker.close());
   const events = new EventBus();
+  const relay = await openRelay(config, log);
+  if (relay) closers.unshift(() => relay.close());
+  const { feed, stop: stopFeed } = await eventFeed(events, relay);
   const metrics = config.metrics === 'off' ? undefined : new DepotMetrics();
   const now = Date.now;
   const deps = {
@@ -90,7 +99,9 @@ export async function compose(config: Config, log: Logger, tuning: Tuning = {}):
   const sweeper = new ExpirySweeper(deps);
   // Closed by jobs.stop(), before the store.
   const queue = await openQueue(config, store, log);
+  const board = relay && new ProgressBoard(feed, now);
   const jobs = new JobService({
+    board,
     store,
     storage,
     queue,
@@ -130,6 +141,7 @@ export async function compose(config: Config, log: Logger, tuning: Tuning = {}):
     storage,
     locker,
     events,
+    feed,
     tokens: new TokenService(store, now),
     uploads,
     downloads: new DownloadService(uploads, storage, metrics?.observer),
@@ -167,6 +179,8 @@ export async function compose(config: Config, log: Logger, tuning: Tuning = {}):
     close: async () => {
       stopProcessing();
       stopMetrics();
+      stopFeed();
+      board?.stop();
       // Running jobs save a checkpoint and go back to the queue before the store closes.
       await jobs.stop();
       // What the last events asked for is stored before the store closes; attempts in flight are
@@ -217,6 +231,15 @@ async function openQueue(config: Config, store: MetadataStore, log: Logger): Pro
   if (config.queue === 'local') return new LocalJobQueue(store.jobs, onError);
   const { BullJobQueue } = await import('./adapters/bullmq-job-queue.js');
   return BullJobQueue.open(config.queue, store.jobs, onError, { prefix: config.queuePrefix });
+}
+
+/** With Redis configured (several nodes), every node's events reach every node's event streams. */
+async function openRelay(config: Config, log: Logger): Promise<EventRelay | undefined> {
+  if (!config.redisUrl) return undefined;
+  const { RedisEventRelay } = await import('./adapters/redis/redis-event-relay.js');
+  return RedisEventRelay.open(config.redisUrl, config.queuePrefix, (err) =>
+    log.warn({ err }, 'event relay failure'),
+  );
 }
 
 async function openLocker(config: Config, log: Logger): Promise<Locker> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from './helpers/depot.js';
 import { createJob, reportInput, uploadFile, waitForJob } from './helpers/jobs.js';
+import { subscribe } from './helpers/sse.js';
 
 let depot: TestDepot;
 let alice: string;
@@ -12,47 +13,9 @@ beforeAll(async () => {
 });
 afterAll(async () => depot?.close());
 
-interface Sse {
-  events: { event: string; data: { id: string; state?: string; fileId?: string } }[];
-  stop(): void;
-}
-
-/** Subscribes to GET /api/events and collects every event until stopped. */
-async function subscribe(token: string): Promise<Sse> {
-  const ac = new AbortController();
-  const res = await fetch(`${depot.url}/api/events`, {
-    headers: { Authorization: `Bearer ${token}` },
-    signal: ac.signal,
-  });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const sse: Sse = { events: [], stop: () => ac.abort() };
-  void (async () => {
-    let buf = '';
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += decoder.decode(chunk, { stream: true });
-        let end = buf.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) sse.events.push({ event, data: JSON.parse(data) });
-          end = buf.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // aborted by stop()
-    }
-  })();
-  return sse;
-}
-
 it('streams upload and job progress to the owner only', async () => {
-  const mine = await subscribe(alice);
-  const theirs = await subscribe(bob);
+  const mine = await subscribe(depot.url, alice);
+  const theirs = await subscribe(depot.url, bob);
   const fileId = await uploadFile(depot.url, alice, reportInput(1_000_000));
   const job = await createJob(depot.url, alice, 'csv-report', fileId);
   await waitForJob(depot.url, alice, job.id);

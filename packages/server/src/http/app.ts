@@ -101,7 +101,7 @@ export async function buildApp(
   await app.register(jobRoutes, { jobs: services.jobs, tokens: services.tokens });
   await app.register(datasetRoutes, { datasets: services.datasets, tokens: services.tokens });
   await app.register(webhookRoutes, { webhooks: services.webhooks, tokens: services.tokens });
-  await app.register(eventRoutes, { events: services.events, tokens: services.tokens, closing });
+  await app.register(eventRoutes, { events: services.feed, tokens: services.tokens, closing });
   await app.register(webUiRoutes, { dir: DEFAULT_WEB_DIR });
   return app;
 }

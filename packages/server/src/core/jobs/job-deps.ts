@@ -4,6 +4,7 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { MetadataStore } from '../../ports/metadata-store.js';
 import type { JobProcessor } from '../../processors/index.js';
 import type { EventBus } from '../events.js';
+import type { ProgressBoard } from './progress-board.js';
 
 /** What the job service and its workers are built from; assembled by compose.ts. */
 export interface JobDeps {
@@ -11,6 +12,8 @@ export interface JobDeps {
   readonly storage: Storage;
   readonly queue: JobQueue;
   readonly events: EventBus;
+  /** live progress of jobs that run on other nodes (several nodes only) */
+  readonly board?: ProgressBoard;
   readonly processors: Readonly<Record<string, JobProcessor>>;
   /** local directory for the jobs' checkpoint files and outputs in the making */
   readonly jobsDir: string;

@@ -105,9 +105,9 @@ export class JobService {
     return job;
   }
 
-  /** Live progress of a job running in this process (its record holds the last checkpoint's). */
+  /** Live progress of a running job, here or on another node (its record holds the last checkpoint's). */
   liveProgress(jobId: string): JobProgress | undefined {
-    return this.#runner.liveProgress(jobId);
+    return this.#runner.liveProgress(jobId) ?? this.#deps.board?.get(jobId);
   }
 
   /** The job `actor` may see, or 404. */
