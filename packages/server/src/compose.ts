@@ -243,7 +243,10 @@ async function openRelay(config: Config, log: Logger): Promise<EventRelay | unde
 }
 
 async function openLocker(config: Config, log: Logger): Promise<Locker> {
-  if (config.redisUrl) return (await import('./adapters/redis-locker.js')).RedisLocker.open(config.redisUrl);
+  if (config.redisUrl) {
+    const { RedisLocker } = await import('./adapters/redis-locker.js');
+    return RedisLocker.open(config.redisUrl, { onError: (err) => log.warn({ err }, 'lock store failure') });
+  }
   if (!config.databaseUrl.startsWith('sqlite:') || !config.storage.startsWith('fs:')) {
     log.warn('no DEPOT_REDIS_URL: upload locks are in-process, so run one node only');
   }

@@ -1,4 +1,3 @@
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BullJobQueue } from '../src/adapters/bullmq-job-queue.js';
 import { PostgresMetadataStore } from '../src/adapters/postgres-metadata-store.js';
@@ -8,6 +7,7 @@ import { jobQueueContract } from './contract/job-queue-contract.js';
 import { jobRecord } from './contract/job-records.js';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.js';
 import { dropPrefix, REDIS_URL, testPrefix } from './helpers/redis.js';
+import { redisRelay } from './helpers/redis-relay.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -144,39 +144,6 @@ describe('BullJobQueue across nodes', () => {
     expect(await a.depth()).toBe(2);
   });
 });
-
-/** A TCP relay to the test Redis that can cut every connection and refuse new ones (Redis "down"). */
-async function redisRelay() {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<Socket>();
-  let down = false;
-  const server = createServer((client) => {
-    if (down) return client.destroy();
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    cut: () => {
-      down = true;
-      for (const s of sockets) s.destroy();
-    },
-    restore: () => {
-      down = false;
-    },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
 
 describe('BullJobQueue while Redis is down', () => {
   it('still answers enqueue and interrupt; the job is delivered once Redis is back', async () => {

@@ -4,6 +4,7 @@ import { RedisLocker } from '../src/adapters/redis-locker.js';
 import { lockerContract } from './contract/locker-contract.js';
 import { newId } from './contract/streams.js';
 import { dropPrefix, REDIS_URL, testPrefix } from './helpers/redis.js';
+import { redisRelay } from './helpers/redis-relay.js';
 
 lockerContract('RedisLocker', async () => {
   const prefix = testPrefix();
@@ -73,6 +74,34 @@ it('asks the next holder to let go when more waiters queue behind it, and leaves
     expect(left).toEqual([]);
   } finally {
     await locker.close();
+    await dropPrefix(prefix);
+  }
+});
+
+it('fails an acquire within seconds while Redis is unreachable, and grants locks again once it is back', async () => {
+  const prefix = testPrefix();
+  const relay = await redisRelay();
+  const locker = await RedisLocker.open(relay.url, { prefix });
+  try {
+    relay.cut();
+    const t = Date.now();
+    await expect(locker.acquire(newId(), quiet)).rejects.toThrow();
+    // not hung on the offline connection, and not waiting out waitMs (5 s) either
+    expect(Date.now() - t).toBeLessThan(4_000);
+    relay.restore();
+    const key = newId();
+    let lock: Awaited<ReturnType<RedisLocker['acquire']>> | undefined;
+    for (let i = 0; i < 100 && !lock; i++) {
+      lock = await locker.acquire(key, quiet).catch(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return undefined;
+      });
+    }
+    expect(lock).toBeDefined();
+    await lock?.release();
+  } finally {
+    await locker.close();
+    relay.close();
     await dropPrefix(prefix);
   }
 });

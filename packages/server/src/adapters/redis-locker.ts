@@ -16,10 +16,14 @@ const WAITER_TTL_MS = 3_000;
  * backstop for a lock freed by expiry (which publishes nothing) and for a missed message.
  */
 const POLL_MS = 200;
+/** A lock command with no answer by then fails (Redis stalled or unreachable behind a proxy). */
+const COMMAND_TIMEOUT_MS = 2_000;
 
 export interface RedisLockerOptions {
   /** Prefix of every key and channel, so that several Depots (or test runs) share one Redis. */
   readonly prefix?: string;
+  /** Told of connection errors (Redis down; both connections reconnect by themselves). */
+  readonly onError?: (err: unknown) => void;
 }
 
 interface Holder extends LockHolder {
@@ -53,8 +57,17 @@ export class RedisLocker implements Locker {
   /** Connects (two connections: commands, and a subscriber for the lock events). */
   static async open(url: string, options: RedisLockerOptions = {}): Promise<RedisLocker> {
     const prefix = options.prefix ?? 'depot:lock:';
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // Commands fail at once while Redis is unreachable, and after COMMAND_TIMEOUT_MS while it does
+    // not answer: the request that wanted the lock gets an error instead of hanging (a retry count
+    // alone restarts at every TCP connect, so a proxy that accepts and drops held commands forever).
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      enableOfflineQueue: false,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
     const events = new Redis(url, { lazyConnect: true });
+    for (const r of [redis, events]) r.on('error', options.onError ?? (() => {}));
     try {
       await redis.connect();
       await events.connect();

@@ -183,8 +183,14 @@ export class TokenService {
   ): Promise<{ token: string; generated: boolean } | undefined> {
     if (configured !== undefined) {
       const hash = hashToken(configured);
-      if (!(await this.#store.tokens.findByHash(hash)))
-        await this.#insertAdmin(hash, 'admin (DEPOT_ADMIN_TOKEN)');
+      if (!(await this.#store.tokens.findByHash(hash))) {
+        try {
+          await this.#insertAdmin(hash, 'admin (DEPOT_ADMIN_TOKEN)');
+        } catch (err) {
+          // Another node sharing the database registered it meanwhile (both started at once).
+          if (!(await this.#store.tokens.findByHash(hash))) throw err;
+        }
+      }
       return { token: configured, generated: false };
     }
     if (await this.#store.tokens.hasAdmin()) return undefined;
