@@ -140,6 +140,7 @@ table(
   ]),
 );
 const ratio = rate(med['depot upload -r']) / rate(med['tus-js-client (anchor)']);
-if (Number.isFinite(ratio)) console.log(
-  `\ntarget: depot upload ≥ 1.5× tus-js-client files/s: ${ratio.toFixed(2)}× — ${verdict(ratio >= 1.5)}`,
-);
+if (Number.isFinite(ratio))
+  console.log(
+    `\ntarget: depot upload ≥ 1.5× tus-js-client files/s: ${ratio.toFixed(2)}× — ${verdict(ratio >= 1.5)}`,
+  );
