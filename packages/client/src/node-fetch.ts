@@ -10,6 +10,37 @@ const agents = {
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /**
+ * The requests in flight under each signal, all destroyed by one 'abort' listener on it. Passing
+ * the signal to every request instead costs each an EventTarget listener on it and an
+ * end-of-stream watcher: measured, ~15% of a small upload's CPU in the client (the CLI gives every
+ * upload its Ctrl-C signal).
+ */
+const inFlight = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+
+/** What fetch rejects with once its signal aborts. */
+const abortError = (): Error => new DOMException('The operation was aborted', 'AbortError');
+
+function track(signal: AbortSignal, req: http.ClientRequest): void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const all = new Set<http.ClientRequest>();
+    inFlight.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const r of all) r.destroy(abortError());
+        all.clear();
+      },
+      { once: true },
+    );
+    requests = all;
+  }
+  const set = requests;
+  set.add(req);
+  req.once('close', () => set.delete(req));
+}
+
+/**
  * The slice of fetch the client uses, on node:http. Node's built-in fetch copies a request body
  * and feeds it through a web stream; node:http writes the chunk to the socket as it is, which
  * makes a 16 MiB PATCH several times cheaper in CPU (and CPU is what a small machine runs out of).
@@ -24,13 +55,11 @@ export const nodeFetch: typeof fetch = (input, init = {}) =>
     if (body !== undefined || method === 'POST' || method === 'PATCH') {
       headers['Content-Length'] = String(body?.byteLength ?? 0);
     }
-    const req = mod.request(url, {
-      method,
-      headers,
-      agent: agents[url.protocol as 'http:' | 'https:'],
-      signal: init.signal ?? undefined,
-    });
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) return reject(abortError());
+    const req = mod.request(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] });
     req.once('error', reject);
+    if (signal) track(signal, req);
     req.once('response', (res) => {
       const h = new Headers();
       for (const [k, v] of Object.entries(res.headers)) {

@@ -101,7 +101,9 @@ export async function uploadSource(
     },
   });
 
-  let parts = await resumeParts(deps, key, size, signal);
+  // A one-shot upload has nothing to resume (no key): it is created with all its bytes, and when
+  // the server kept them all, that is the whole upload (no PATCH loop to set up for it).
+  let parts = oneShot ? undefined : await resumeParts(deps, key, size, signal);
   const resumed = parts !== undefined;
   let remembered = resumed;
   if (!parts) {
@@ -111,6 +113,10 @@ export async function uploadSource(
         sent += first.bytes.byteLength;
         return createUpload(transport, endpoint, { length: size, metadata, first }, signal);
       });
+      if (created.offset === size) {
+        options.onProgress?.(meter.update(size, size));
+        return { id: idOf(created.url), url: created.url, size, resumed: false, bytesSent: sent };
+      }
       parts = [{ url: created.url, state: { offset: created.offset, length: size } }];
     } else {
       parts = await createParts(deps, n, size, n > 1 ? undefined : metadata, retry, signal);

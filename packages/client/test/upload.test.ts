@@ -63,11 +63,16 @@ describe('DepotClient.upload', () => {
     expect(head.headers.get('content-disposition')).toContain('report.csv');
   });
 
-  it('uploads a small Blob in the creation request alone', async () => {
+  it('uploads a small Blob in the creation request alone, and reports it whole', async () => {
     const rec = recordingFetch();
-    const res = await client({ fetch: rec.fetch }).upload(new Blob([data.subarray(0, 1000)]));
+    const seen: Progress[] = [];
+    const res = await client({ fetch: rec.fetch }).upload(new Blob([data.subarray(0, 1000)]), {
+      onProgress: (p) => seen.push(p),
+    });
     expect((await stored(res.id)).equals(data.subarray(0, 1000))).toBe(true);
     expect(rec.seen.map((r) => r.method)).toEqual(['OPTIONS', 'POST']);
+    expect(res).toMatchObject({ size: 1000, resumed: false, bytesSent: 1000 });
+    expect(seen.map((p) => [p.bytesSent, p.bytesTotal])).toEqual([[1000, 1000]]);
   });
 
   it('uploads a stream of unknown length with Upload-Defer-Length', async () => {

@@ -24,10 +24,13 @@ function controlledSync() {
   return { runs, counts, io };
 }
 const tick = () => new Promise((r) => setImmediate(r));
+/** how long the directory stays open with no sync (short here) */
+const IDLE_MS = 30;
+const idle = () => new Promise((r) => setTimeout(r, IDLE_MS * 3));
 
 it('serves every caller that arrives before a sync starts with that one sync', async () => {
   const { runs, counts, io } = controlledSync();
-  const dirs = new DirSync('/unused', io);
+  const dirs = new DirSync('/unused', io, IDLE_MS);
   const done: number[] = [];
   const waits = [1, 2, 3].map((i) => dirs.sync().then(() => done.push(i)));
   await tick();
@@ -36,12 +39,34 @@ it('serves every caller that arrives before a sync starts with that one sync', a
   await Promise.all(waits);
   expect(done.sort()).toEqual([1, 2, 3]);
   expect(runs).toHaveLength(1);
+  expect(counts).toEqual({ opens: 1, closes: 0 });
+  await idle();
   expect(counts).toEqual({ opens: 1, closes: 1 });
+});
+
+it('keeps the directory open for syncs that follow within the idle time, one at a time', async () => {
+  const { runs, counts, io } = controlledSync();
+  const dirs = new DirSync('/unused', io, IDLE_MS);
+  for (let i = 0; i < 3; i++) {
+    const s = dirs.sync();
+    await tick();
+    runs[i]?.end();
+    await s;
+  }
+  expect(runs).toHaveLength(3);
+  expect(counts).toEqual({ opens: 1, closes: 0 });
+  await idle();
+  expect(counts).toEqual({ opens: 1, closes: 1 });
+  const again = dirs.sync();
+  await tick();
+  runs[3]?.end();
+  await again;
+  expect(counts).toEqual({ opens: 2, closes: 1 });
 });
 
 it('makes a caller that arrives during a sync wait for the next one, shared by all such callers', async () => {
   const { runs, counts, io } = controlledSync();
-  const dirs = new DirSync('/unused', io);
+  const dirs = new DirSync('/unused', io, IDLE_MS);
   const first = dirs.sync();
   await tick();
   let laterDone = false;
@@ -59,12 +84,12 @@ it('makes a caller that arrives during a sync wait for the next one, shared by a
   await Promise.all(later);
   expect(runs).toHaveLength(2);
   // the directory stayed open from one sync to the one waiting behind it
-  expect(counts).toEqual({ opens: 1, closes: 1 });
+  expect(counts).toEqual({ opens: 1, closes: 0 });
 });
 
 it('fails the callers of a failed sync, and the next callers get a fresh one', async () => {
   const { runs, counts, io } = controlledSync();
-  const dirs = new DirSync('/unused', io);
+  const dirs = new DirSync('/unused', io, IDLE_MS);
   const failing = dirs.sync();
   await tick();
   runs[0]?.fail(new Error('EIO'));
@@ -73,6 +98,9 @@ it('fails the callers of a failed sync, and the next callers get a fresh one', a
   await tick();
   runs[1]?.end();
   await expect(next).resolves.toBeUndefined();
+  // the failed sync closed its descriptor at once; the next one opened a fresh one
+  expect(counts).toEqual({ opens: 2, closes: 1 });
+  await idle();
   expect(counts).toEqual({ opens: 2, closes: 2 });
 });
 

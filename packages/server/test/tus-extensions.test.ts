@@ -57,6 +57,52 @@ describe.each(BACKENDS)('tus extensions on $name', (backend) => {
       expect((await depot.blob(idOf(url))).equals(data.subarray(0, 2000))).toBe(true);
     });
 
+    // A whole small upload in its creation request is stored before its record, in one write.
+    const postWhole = (data: Uint8Array, extra: Record<string, string> = {}) =>
+      fetch(depot.files, {
+        method: 'POST',
+        headers: tus(depot.token, {
+          'Upload-Length': String(data.length),
+          'Content-Type': 'application/offset+octet-stream',
+          ...extra,
+        }),
+        body: data,
+      });
+    const etagOf = async (url: string) =>
+      (await fetch(url, { method: 'HEAD', headers: { Authorization: `Bearer ${depot.token}` } })).headers.get(
+        'etag',
+      );
+    const hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+    for (const withChecksum of [false, true]) {
+      it(`stores a whole upload sent in its creation request, finished with its sha256 (${withChecksum ? 'with' : 'without'} a sha256 Upload-Checksum)`, async () => {
+        const data = randomBytes(16_384);
+        const res = await postWhole(data, withChecksum ? { 'Upload-Checksum': digest('sha256', data) } : {});
+        expect(res.status).toBe(201);
+        expect(res.headers.get('upload-offset')).toBe('16384');
+        const url = res.headers.get('location') as string;
+        const h = await head(url, depot.token);
+        expect(h.headers.get('upload-offset')).toBe('16384');
+        expect(h.headers.get('upload-expires')).toBeNull();
+        expect((await depot.blob(idOf(url))).equals(data)).toBe(true);
+        expect(await etagOf(url)).toBe(`"${hex(data)}"`);
+      });
+    }
+
+    it('keeps an upload whose whole creation body fails its checksum, empty and resumable from offset 0', async () => {
+      const data = randomBytes(4000);
+      const res = await postWhole(data, { 'Upload-Checksum': digest('sha256', randomBytes(10)) });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('upload-offset')).toBe('0');
+      const url = res.headers.get('location') as string;
+      expect((await head(url, depot.token)).headers.get('upload-offset')).toBe('0');
+      expect(await depot.blobSize(idOf(url))).toBe(0);
+      const done = await patch(url, depot.token, 0, data, { 'Upload-Checksum': digest('sha256', data) });
+      expect(done.status).toBe(204);
+      expect(done.headers.get('upload-offset')).toBe('4000');
+      expect(await etagOf(url)).toBe(`"${hex(data)}"`);
+    });
+
     it('refuses a creation body of another type', async () => {
       const res = await fetch(depot.files, {
         method: 'POST',

@@ -12,7 +12,9 @@ export interface DirIo {
  * caller waits for the next sync that *starts* after its call (one already running may have begun
  * before its file existed), and every caller that arrives while a sync runs shares the one after
  * it. Under load that is one directory sync per batch of new files instead of one per file, and
- * the directory stays open while syncs follow one another (closed once none is waiting).
+ * the directory stays open while syncs follow one another, closed once none has run for `idleMs`
+ * (opening and closing it around every sync were two more thread-pool round trips per upload
+ * whenever uploads arrive one at a time).
  */
 export class DirSync {
   readonly #io: DirIo;
@@ -21,9 +23,12 @@ export class DirSync {
   /** the sync that starts once the running one ends; everyone arriving meanwhile waits for it */
   #next: Promise<void> | undefined;
   #fd: Promise<number> | undefined;
+  readonly #idleMs: number;
+  #idle: NodeJS.Timeout | undefined;
 
-  constructor(dir: string, io?: DirIo) {
+  constructor(dir: string, io?: DirIo, idleMs = 1_000) {
     this.#io = io ?? { open: () => openFd(dir, 'r'), sync: syncFd, close: closeFd };
+    this.#idleMs = idleMs;
   }
 
   /** Resolves once every name created in the directory before this call is durable. */
@@ -46,20 +51,24 @@ export class DirSync {
   }
 
   async #syncOnce(): Promise<void> {
+    clearTimeout(this.#idle);
     this.#fd ??= this.#io.open();
     const fd = this.#fd;
-    let failed = false;
     try {
       await this.#io.sync(await fd);
     } catch (err) {
-      failed = true;
+      // after a failure, the next sync reopens the directory
+      await this.#close(fd);
       throw err;
-    } finally {
-      // Keep the directory open only for a sync already waiting; after a failure, reopen.
-      if (failed || !this.#next) {
-        this.#fd = undefined;
-        await fd.then(this.#io.close).catch(() => {});
-      }
     }
+    if (this.#fd === fd && !this.#next) {
+      this.#idle = setTimeout(() => void this.#close(fd), this.#idleMs);
+      this.#idle.unref();
+    }
+  }
+
+  async #close(fd: Promise<number>): Promise<void> {
+    if (this.#fd === fd) this.#fd = undefined;
+    await fd.then(this.#io.close).catch(() => {});
   }
 }

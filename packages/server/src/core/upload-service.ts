@@ -14,6 +14,9 @@ import type { UploadGuard } from './upload-guard.js';
 import { isExpired, isFinished } from './upload-state.js';
 import { writeChunk } from './upload-writer.js';
 
+/** The largest creation-with-upload body stored before its record (see #storedInOneWrite). */
+const ONE_WRITE_MAX = 64 * 1024;
+
 export interface CreateUpload {
   /** null = deferred (creation-defer-length) */
   readonly length: number | null;
@@ -67,6 +70,7 @@ export class UploadService {
     input: CreateUpload,
     chunk: Omit<AppendUpload, 'offset' | 'length'>,
   ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
+    if (this.#storedInOneWrite(actor, input, chunk)) return this.#createWhole(actor, input, chunk);
     const created = await this.#create(actor, input, true);
     try {
       return {
@@ -77,35 +81,70 @@ export class UploadService {
     }
   }
 
+  /**
+   * A small body that is the whole upload, with no quota to claim first (quota claims are
+   * serialised around the insert): its bytes are written first and the record is stored once,
+   * finished, instead of inserted empty and then updated. The record is still stored only once
+   * the bytes are durable; a crash between the two leaves a small file with no record.
+   */
+  #storedInOneWrite(actor: Actor, input: CreateUpload, chunk: { contentLength?: number }): boolean {
+    const { length } = input;
+    return (
+      input.concat === undefined &&
+      length !== null &&
+      length > 0 &&
+      length <= ONE_WRITE_MAX &&
+      chunk.contentLength === length &&
+      this.#quota.limitFor(actor) === undefined
+    );
+  }
+
+  async #createWhole(
+    actor: Actor,
+    input: CreateUpload,
+    chunk: Omit<AppendUpload, 'offset' | 'length'>,
+  ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
+    const upload = this.#newRecord(actor, input, input.length);
+    let inserted = false;
+    const insert = async (record: UploadRecord) => {
+      try {
+        await this.#deps.store.uploads.insert(record);
+      } catch (err) {
+        await this.#deps.storage.blobs.remove(upload.id).catch(() => {});
+        throw err;
+      }
+      inserted = true;
+      this.#deps.events.emit('upload.created', upload);
+    };
+    try {
+      return {
+        upload: await this.#appendLocked(
+          actor,
+          upload.id,
+          { ...chunk, offset: 0 },
+          async () => upload,
+          insert,
+        ),
+      };
+    } catch (stopped) {
+      // Nothing was committed (a bad checksum, a cut body, no space): the upload exists all the same.
+      if (!inserted) {
+        await insert(upload);
+        return { upload, stopped };
+      }
+      return { upload: await this.get(actor, upload.id), stopped };
+    }
+  }
+
   async #create(actor: Actor, input: CreateUpload, firstChunkFollows: boolean): Promise<UploadRecord> {
-    const { store, options, now } = this.#deps;
-    const max = options.maxUploadSize;
+    const { store } = this.#deps;
     let length = input.length;
     let parts: UploadRecord[] | null = null;
     if (input.concat?.kind === 'final') {
       parts = await this.#concat.resolveParts(actor, input.concat.parts);
       length = this.#concat.totalLength(parts);
     }
-    if (length !== null && max !== undefined && length > max) {
-      throw errors.tooLarge(`the upload is ${length} bytes; the limit is ${max}`);
-    }
-    const t = now();
-    const upload: UploadRecord = {
-      id: newUploadId(),
-      owner: actor.owner,
-      length,
-      offset: 0,
-      metadata: input.metadata,
-      name: nameOf(input.metadata),
-      type: typeOf(input.metadata),
-      concat: input.concat?.kind ?? null,
-      parts: parts?.map((p) => p.id) ?? null,
-      createdAt: t,
-      updatedAt: t,
-      expiresAt: length === 0 ? null : t + options.uploadExpiry,
-      finishedAt: length === 0 && !parts ? t : null,
-      sha256: null,
-    };
+    const upload = this.#newRecord(actor, input, length, parts);
     // A write at offset 0 creates a missing blob, so an upload whose first chunk follows needs no
     // empty file first; one that is finished already (length 0) does, to be read back.
     await this.#quota.claim(actor, length, async () => {
@@ -118,6 +157,36 @@ export class UploadService {
     if (parts) return this.#concat.tryFinish(upload.id);
     if (upload.finishedAt !== null) return sealUpload(this.#deps, upload);
     return upload;
+  }
+
+  /** A new upload's record, with nothing stored yet; 413 past the size limit. */
+  #newRecord(
+    actor: Actor,
+    input: CreateUpload,
+    length: number | null,
+    parts: readonly UploadRecord[] | null = null,
+  ): UploadRecord {
+    const max = this.#deps.options.maxUploadSize;
+    if (length !== null && max !== undefined && length > max) {
+      throw errors.tooLarge(`the upload is ${length} bytes; the limit is ${max}`);
+    }
+    const t = this.#deps.now();
+    return {
+      id: newUploadId(),
+      owner: actor.owner,
+      length,
+      offset: 0,
+      metadata: input.metadata,
+      name: nameOf(input.metadata),
+      type: typeOf(input.metadata),
+      concat: input.concat?.kind ?? null,
+      parts: parts?.map((p) => p.id) ?? null,
+      createdAt: t,
+      updatedAt: t,
+      expiresAt: length === 0 ? null : t + this.#deps.options.uploadExpiry,
+      finishedAt: length === 0 && !parts ? t : null,
+      sha256: null,
+    };
   }
 
   /** The upload as `actor` may see it: 404 if missing or someone else's, 410 once expired. */
@@ -163,6 +232,8 @@ export class UploadService {
     id: string,
     input: AppendUpload,
     current: () => Promise<UploadRecord>,
+    /** the upload is not stored yet: its first commit inserts it (see WriteRequest.insert) */
+    insert?: (record: UploadRecord) => Promise<void>,
   ): Promise<UploadRecord> {
     const lock = await this.#lock(id, () => guard);
     let guard: UploadGuard | undefined;
@@ -189,6 +260,8 @@ export class UploadService {
         limit,
         checksum: input.checksum,
         trailerChecksum: input.trailerChecksum,
+        contentLength: input.contentLength,
+        insert,
         signal: lock.signal,
         onGuard: (g) => {
           guard = g;

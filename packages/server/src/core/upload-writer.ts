@@ -19,6 +19,13 @@ export interface WriteRequest {
   readonly signal: AbortSignal;
   /** set by the caller so a stall watcher can see when bytes last arrived */
   readonly onGuard?: (guard: UploadGuard) => void;
+  /** the body's declared size (Content-Length), when known */
+  readonly contentLength?: number;
+  /**
+   * The upload is not stored yet (a creation whose body comes before its record): the first
+   * commit stores the record, as it stands then, through this instead of updating it.
+   */
+  readonly insert?: (record: UploadRecord) => Promise<void>;
 }
 
 export interface WriteOutcome {
@@ -45,8 +52,13 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   // For checksum-trailer the algorithm is only known at the end: hash with every supported one.
   const algorithms = req.checksum ? [req.checksum.algorithm] : verifying ? CHECKSUM_ALGORITHMS : [];
   const hashes = new Map(algorithms.map((a) => [a, createChecksumHash(a, room)] as const));
+  // A whole file in one chunk with a sha256 Upload-Checksum: that verified digest is the file's,
+  // so no second hash runs beside it (with a checksum, a chunk is stored whole or not at all).
+  const checksummedWhole =
+    start === 0 && req.checksum?.algorithm === 'sha256' && req.contentLength === upload.length;
+  if (checksummedWhole) deps.digests.drop(upload.id);
   // The file's running sha256 advances with the chunk; with a checksum, on a copy until verified.
-  const running = deps.digests.take(upload.id, start, upload.length);
+  const running = checksummedWhole ? undefined : deps.digests.take(upload.id, start, upload.length);
   const fileHash = verifying ? running?.copy() : running;
   const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
   req.onGuard?.(guard);
@@ -63,6 +75,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
 
   let committed = start;
   let stored = upload;
+  let insert = req.insert;
   const commit = async (offset: number, sha256?: string) => {
     const now = deps.now();
     const finished = upload.length !== null && offset === upload.length;
@@ -73,8 +86,12 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
       finishedAt: finished ? now : null,
       ...(sha256 !== undefined ? { sha256 } : {}),
     };
-    const ok = await deps.store.uploads.update(upload.id, patch, committed);
-    if (!ok) throw errors.notFound('the upload is gone');
+    if (insert) {
+      await insert({ ...stored, ...patch });
+      insert = undefined;
+    } else if (!(await deps.store.uploads.update(upload.id, patch, committed))) {
+      throw errors.notFound('the upload is gone');
+    }
     deps.observer?.uploadBytes(offset - committed);
     committed = offset;
     // We hold the lock and the update was a compare-and-set: this is what is stored now.
@@ -104,6 +121,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
     body.off('close', onClose);
   }
 
+  let verifiedSha256: string | undefined;
   if (verifying) {
     let expected: Checksum | undefined;
     try {
@@ -125,6 +143,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
           })
         : errors.invalidHeader('the Upload-Checksum trailer is missing');
     }
+    if (checksummedWhole) verifiedSha256 = actual.toString('hex');
   }
   const end = start + bytes;
   // The running hash covers the whole file when it saw every byte written.
@@ -132,8 +151,8 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   let sha256: string | undefined;
   if (end !== committed) {
     // The last chunk: its offset and the file's sha256 go in one statement.
-    if (whole && upload.length !== null && end === upload.length)
-      sha256 = (await whole.digest()).toString('hex');
+    if (upload.length !== null && end === upload.length)
+      sha256 = verifiedSha256 ?? (whole && (await whole.digest()).toString('hex'));
     await commit(end, sha256);
   }
   if (whole && sha256 === undefined) deps.digests.put(upload.id, whole, committed);
