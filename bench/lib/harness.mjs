@@ -132,6 +132,13 @@ export function procCpu(pid) {
   return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
 }
 
+/** CPU seconds (user + system) used so far by this process's reaped children (cutime + cstime). */
+export function childrenCpu() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 export function machine() {
   const cpus = os.cpus();
   return `${cpus.length} cores (${cpus[0]?.model.trim()}), ${(os.totalmem() / GiB).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}`;
