@@ -51,6 +51,31 @@ describe('DepotClient.upload', () => {
     expect(rec.seen.some((r) => r.headers.has('upload-checksum'))).toBe(false);
   });
 
+  it('reads and hashes a large file off the main thread, growing fast chunks from 16 MiB', async () => {
+    const MiB = 1024 * KiB;
+    const big = randomBytes(100 * MiB + 12_345);
+    const file = path.join(work.dir, 'big.bin');
+    await writeFile(file, big);
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(file);
+    expect((await stored(res.id)).equals(big)).toBe(true);
+    const patches = rec.seen.filter((r) => r.method === 'PATCH');
+    // 16 MiB, then doubled after each chunk sent in under a second (locally: all), up to 64 MiB;
+    // the chunk read ahead while one is on the wire has the size known when it was started
+    expect(patches.map((p) => p.bytes)).toEqual([16 * MiB, 16 * MiB, 32 * MiB, 36 * MiB + 12_345]);
+    let at = 0;
+    for (const p of patches) {
+      const want = createHash('sha256').update(big.subarray(at, at + p.bytes)).digest('base64');
+      expect(p.headers.get('upload-checksum')).toBe(`sha256 ${want}`);
+      at += p.bytes;
+    }
+    // a chunk size that was asked for stays as it is
+    const fixed = recordingFetch();
+    await client({ fetch: fixed.fetch }).upload(file, { chunkSize: 40 * MiB, checksum: false });
+    const sizes = fixed.seen.filter((r) => r.method === 'PATCH').map((p) => p.bytes);
+    expect(sizes).toEqual([40 * MiB, 40 * MiB, 20 * MiB + 12_345]);
+  });
+
   it('uploads a file by path with its name in the metadata', async () => {
     const file = path.join(work.dir, 'report.csv');
     await writeFile(file, data);
