@@ -65,7 +65,9 @@ describe('DepotClient.upload', () => {
     expect(patches.map((p) => p.bytes)).toEqual([16 * MiB, 16 * MiB, 32 * MiB, 36 * MiB + 12_345]);
     let at = 0;
     for (const p of patches) {
-      const want = createHash('sha256').update(big.subarray(at, at + p.bytes)).digest('base64');
+      const want = createHash('sha256')
+        .update(big.subarray(at, at + p.bytes))
+        .digest('base64');
       expect(p.headers.get('upload-checksum')).toBe(`sha256 ${want}`);
       at += p.bytes;
     }
