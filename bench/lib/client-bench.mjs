@@ -60,10 +60,15 @@ export function curlPatch(url, file, headers) {
   );
 }
 
-/** A TCP proxy in front of `target` that counts the bytes clients send through it. */
+const LENGTH = Buffer.from('\r\nContent-Length: ');
+
+/**
+ * A TCP proxy in front of `target` that counts the bytes clients send through it, and notes the
+ * last non-zero `Content-Length` a request declared (`chunk`: the PATCH on the wire).
+ */
 export async function countingProxy(target) {
   const { hostname, port } = new URL(target);
-  const counter = { sent: 0 };
+  const counter = { sent: 0, chunk: 0 };
   const sockets = new Set();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
@@ -74,6 +79,13 @@ export async function countingProxy(target) {
     }
     client.on('data', (c) => {
       counter.sent += c.length;
+      // (a head split across two reads is missed: rare, and the next chunk's head is seen)
+      for (let at = c.indexOf(LENGTH); at >= 0; at = c.indexOf(LENGTH, at + 1)) {
+        const n = Number(
+          /^\d+/.exec(c.subarray(at + LENGTH.length, at + LENGTH.length + 20).toString('latin1'))?.[0],
+        );
+        if (n > 0) counter.chunk = n;
+      }
     });
     client.pipe(upstream);
     upstream.pipe(client);

@@ -132,10 +132,9 @@ export function procCpu(pid) {
   return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
 }
 
-/** CPU seconds (user + system) of this process's children that have ended and been waited for. */
+/** CPU seconds (user + system) used so far by this process's reaped children (cutime + cstime). */
 export function childrenCpu() {
   const stat = readFileSync('/proc/self/stat', 'utf8');
-  // cutime and cstime are fields 16 and 17
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[13]) + Number(f[14])) / 100;
 }

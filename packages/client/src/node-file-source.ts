@@ -1,9 +1,12 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import path from 'node:path';
 import { ClientCodes, DepotError } from './errors.js';
+import { readChunkOffThread } from './node-chunk-reader.js';
 import type { UploadSource } from './source.js';
 
 const SMALL = 256 * 1024;
+/** From this size on, chunks are read and hashed on the reading thread (it costs a thread start). */
+const OFF_THREAD = 8 * 2 ** 20;
 
 /**
  * A file on disk: read by position, fingerprinted by path, size and mtime. Opening, stat and the
@@ -42,8 +45,19 @@ export async function fileSource(file: string): Promise<UploadSource> {
     return { ...about, read: async (start, end) => whole.subarray(start, end), close: async () => {} };
   }
   let closed = false;
+  const reading = new Set<Promise<unknown>>();
+  const offThread = (start: number, end: number, sha256: boolean) => {
+    const chunk = readChunkOffThread(fd, start, Math.min(end, st.size), sha256);
+    const settled: Promise<unknown> = chunk.then(
+      () => reading.delete(settled),
+      () => reading.delete(settled),
+    );
+    reading.add(settled);
+    return chunk;
+  };
   return {
     ...about,
+    ...(st.size >= OFF_THREAD ? { readChunk: offThread } : {}),
     async read(start, end) {
       const want = Math.max(0, Math.min(end, st.size) - start);
       const buf = new Uint8Array(want);
@@ -56,6 +70,8 @@ export async function fileSource(file: string): Promise<UploadSource> {
       return got === want ? buf : buf.subarray(0, got);
     },
     close: async () => {
+      // a read still running on the reading thread must not find the descriptor closed (or reused)
+      await Promise.all(reading);
       if (!closed) closeSync(fd);
       closed = true;
     },

@@ -1,3 +1,5 @@
+import type { Chunk } from './tus-requests.js';
+
 /**
  * What an upload reads from. Random-access sources (bytes, Blob, a file) read any range; a
  * stream source only moves forward, keeping the bytes not yet confirmed by the server.
@@ -15,6 +17,11 @@ export interface UploadSource {
   readonly sequential?: boolean;
   /** Bytes [start, end), fewer only at the end of the source. */
   read(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Like `read`, and with `sha256` the bytes' sha256 too, done off the caller's thread where the
+   * platform can (Node: a large file is read and hashed on a worker thread). Optional.
+   */
+  readChunk?(start: number, end: number, sha256: boolean): Promise<Chunk>;
   close(): Promise<void>;
 }
 
@@ -42,9 +49,16 @@ export function blobSource(blob: Blob): UploadSource {
 
 /** A view of `[offset, offset + size)` of another source, for one part of a parallel upload. */
 export function sliceSource(source: UploadSource, offset: number, size: number): UploadSource {
+  const { readChunk } = source;
   return {
     size,
     read: (start, end) => source.read(offset + start, offset + Math.min(end, size)),
+    ...(readChunk
+      ? {
+          readChunk: (start: number, end: number, sha256: boolean) =>
+            readChunk.call(source, offset + start, offset + Math.min(end, size), sha256),
+        }
+      : {}),
     close: async () => {},
   };
 }

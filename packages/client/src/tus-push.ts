@@ -9,7 +9,10 @@ export interface PushContext {
   readonly transport: Transport;
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal | undefined;
+  /** bytes of the first PATCH */
   readonly chunkSize: number;
+  /** a chunk sent in under `GROW_BELOW_MS` doubles the next ones' size, up to this */
+  readonly maxChunkSize: number;
   /** sha256 (base64) of each chunk for Upload-Checksum; undefined: send no checksum */
   readonly sha256: ((bytes: Uint8Array) => Promise<string>) | undefined;
   /** the server confirmed bytes up to `offset` */
@@ -24,9 +27,18 @@ export async function readChunk(
   end: number,
   sha256: ((bytes: Uint8Array) => Promise<string>) | undefined,
 ): Promise<Chunk> {
+  if (source.readChunk) return source.readChunk(start, end, sha256 !== undefined);
   const bytes = await source.read(start, end);
   return sha256 ? { bytes, sha256: await sha256(bytes) } : { bytes };
 }
+
+/**
+ * A chunk that took less than this grows the next ones: each PATCH costs a round trip and the
+ * server's last writes and verification before the next can start, which on a fast link is a
+ * large share of a small chunk's time. A chunk cut off (a crash) is sent again whole, so the
+ * size stays below about this much time's worth of bytes.
+ */
+export const GROW_BELOW_MS = 1000;
 
 /**
  * Sends `source` to the upload at `url` from the server's `state` on, one chunk per PATCH, until
@@ -42,24 +54,38 @@ export async function pushUpload(
   let { offset } = state;
   let lengthKnown = state.length !== undefined;
   let failures = 0;
+  let size = ctx.chunkSize;
   // the next chunk, read and hashed while the current one is on the wire
-  let ahead: { start: number; chunk: Promise<Chunk> } | undefined;
+  let ahead: { start: number; end: number; chunk: Promise<Chunk> } | undefined;
   ctx.onOffset(offset);
   for (;;) {
     if (lengthKnown && source.size !== undefined && offset >= source.size) return;
-    const end = offset + ctx.chunkSize;
-    const current = ahead?.start === offset ? ahead.chunk : readChunk(source, offset, end, ctx.sha256);
+    const reuse = ahead?.start === offset ? ahead : undefined;
+    // a chunk read ahead for an offset the server did not reach is given back unsent
+    if (ahead && !reuse)
+      ahead.chunk.then(
+        (c) => c.release?.(),
+        () => {},
+      );
+    const end = reuse?.end ?? offset + size;
+    const current = reuse?.chunk ?? readChunk(source, offset, end, ctx.sha256);
     ahead = undefined;
     try {
       const chunk = await current;
       const declare = !lengthKnown && source.size !== undefined ? source.size : undefined;
       if (!source.sequential && (source.size === undefined || end < source.size)) {
-        const chunk = readChunk(source, end, end + ctx.chunkSize, ctx.sha256);
+        const chunk = readChunk(source, end, end + size, ctx.sha256);
         chunk.catch(() => {}); // awaited (or dropped) on the next turn
-        ahead = { start: end, chunk };
+        ahead = { start: end, end: end + size, chunk };
       }
       ctx.onSent(chunk.bytes.byteLength);
+      const t0 = Date.now();
       const next = await patchChunk(ctx.transport, url, offset, chunk, declare, ctx.signal);
+      // (only once the server has answered: until then the socket may still be sending them)
+      chunk.release?.();
+      if (chunk.bytes.byteLength === end - offset && Date.now() - t0 < GROW_BELOW_MS) {
+        size = Math.min(size * 2, ctx.maxChunkSize);
+      }
       if (declare !== undefined) lengthKnown = true;
       if (next > offset) failures = 0;
       offset = next;

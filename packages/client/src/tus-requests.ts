@@ -8,6 +8,8 @@ export const CHUNK_TYPE = 'application/offset+octet-stream';
 export interface Chunk {
   readonly bytes: Uint8Array;
   readonly sha256?: string;
+  /** the bytes may be reused (called once the server has taken the chunk) */
+  readonly release?: () => void;
 }
 
 export interface NewUpload {

@@ -10,7 +10,10 @@ import { type PushContext, pushUpload, readChunk } from './tus-push.js';
 import { createUpload, headUpload, type UploadState } from './tus-requests.js';
 
 export interface UploadOptions {
-  /** bytes per PATCH (default 16 MiB) */
+  /**
+   * bytes per PATCH. Default: 16 MiB, doubled after each chunk sent in under a second, up to
+   * 64 MiB (a chunk cut off by a crash is sent again whole); given: always this size
+   */
   readonly chunkSize?: number;
   /** split into N parts uploaded at once and concatenated (needs the server's concatenation) */
   readonly parallel?: number;
@@ -47,6 +50,8 @@ export interface UploadDeps {
 }
 
 export const DEFAULT_CHUNK = 16 * 2 ** 20;
+/** without a chunkSize option, fast chunks double the next ones' size up to this */
+export const MAX_CHUNK = 64 * 2 ** 20;
 /** parts smaller than this are not worth a request of their own */
 const MIN_PART = 5 * 2 ** 20;
 
@@ -91,6 +96,7 @@ export async function uploadSource(
     retry,
     signal,
     chunkSize,
+    maxChunkSize: options.chunkSize ?? MAX_CHUNK,
     sha256,
     onOffset: (o) => {
       offsets[part] = o;

@@ -51,6 +51,38 @@ describe('DepotClient.upload', () => {
     expect(rec.seen.some((r) => r.headers.has('upload-checksum'))).toBe(false);
   });
 
+  it('reads and hashes a large file off the main thread, growing fast chunks from 16 MiB', async () => {
+    const MiB = 1024 * KiB;
+    const big = randomBytes(100 * MiB + 12_345);
+    const file = path.join(work.dir, 'big.bin');
+    await writeFile(file, big);
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(file);
+    expect((await stored(res.id)).equals(big)).toBe(true);
+    const patches = rec.seen.filter((r) => r.method === 'PATCH');
+    // 16 MiB, then doubled after each chunk sent in under a second, up to 64 MiB; the chunk read
+    // ahead while one is on the wire has the size known when it was started. Locally (unless the
+    // machine is starved) that is 16, 16, 32, 36 MiB + the rest.
+    const sizes = patches.map((p) => p.bytes);
+    expect(sizes[0]).toBe(16 * MiB);
+    expect(Math.max(...sizes)).toBeGreaterThan(16 * MiB);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * MiB);
+    for (let i = 1; i < sizes.length - 1; i++) expect([1, 2]).toContain(sizes[i]! / sizes[i - 1]!);
+    let at = 0;
+    for (const p of patches) {
+      const want = createHash('sha256')
+        .update(big.subarray(at, at + p.bytes))
+        .digest('base64');
+      expect(p.headers.get('upload-checksum')).toBe(`sha256 ${want}`);
+      at += p.bytes;
+    }
+    // a chunk size that was asked for stays as it is
+    const fixed = recordingFetch();
+    await client({ fetch: fixed.fetch }).upload(file, { chunkSize: 40 * MiB, checksum: false });
+    const fixedSizes = fixed.seen.filter((r) => r.method === 'PATCH').map((p) => p.bytes);
+    expect(fixedSizes).toEqual([40 * MiB, 40 * MiB, 20 * MiB + 12_345]);
+  });
+
   it('uploads a file by path with its name in the metadata', async () => {
     const file = path.join(work.dir, 'report.csv');
     await writeFile(file, data);

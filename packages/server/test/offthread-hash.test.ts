@@ -68,4 +68,33 @@ describe('OffThreadHash', () => {
     });
     expect(OffThreadHash.backlog()).toBeUndefined();
   });
+
+  it('feeds several hashes from one copy: each digests alone, the others go on', async () => {
+    for (const hints of [
+      [undefined, undefined],
+      [10 * MiB, 1000],
+      [1000, undefined],
+    ] as const) {
+      const head = randomBytes(3 * MiB + 5);
+      const running = feed(new OffThreadHash('sha256', hints[0]), head, 65_536);
+      const chunkHash = new OffThreadHash('sha256', hints[1]);
+      const fileHash = running.copy();
+      const chunk = randomBytes(2 * MiB + 99);
+      const sink = OffThreadHash.feed([chunkHash, fileHash]);
+      for (let at = 0; at < chunk.length; at += 65_536) sink.update(chunk.subarray(at, at + 65_536));
+      // the chunk's hash is used up first; the file's goes on alone, and its copy too
+      expect((await chunkHash.digest()).equals(expected('sha256', chunk))).toBe(true);
+      const tail = randomBytes(MiB + 3);
+      const twin = fileHash.copy();
+      feed(fileHash, tail, 50_000);
+      const [gotFile, gotTwin, gotRunning] = await Promise.all([
+        fileHash.digest(),
+        twin.digest(),
+        running.digest(),
+      ]);
+      expect(gotFile.equals(expected('sha256', head, chunk, tail))).toBe(true);
+      expect(gotTwin.equals(expected('sha256', head, chunk))).toBe(true);
+      expect(gotRunning.equals(expected('sha256', head))).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OffThreadHash } from '../src/core/offthread-hash.js';
 import { BACKENDS } from './helpers/backends.js';
 import { chunkHeaders, createUpload, head, patch, startDepot, type TestDepot, tus } from './helpers/depot.js';
 
@@ -174,6 +175,25 @@ describe.each(BACKENDS)('tus extensions on $name', (backend) => {
       expect(
         (await patch(url, depot.token, 1000, bad, { 'Upload-Checksum': digest('sha256', bad) })).status,
       ).toBe(204);
+    });
+
+    it('keeps one hash state per upload on the hashing thread across checksummed chunks, and the right sha256', async () => {
+      const chunk = 1536 * 1024;
+      const data = randomBytes(6 * chunk);
+      const url = await createUpload(depot, { 'Upload-Length': String(data.length) });
+      const before = OffThreadHash.threaded;
+      for (let at = 0; at < data.length; at += chunk) {
+        const part = data.subarray(at, at + chunk);
+        const res = await patch(url, depot.token, at, part, { 'Upload-Checksum': digest('sha256', part) });
+        expect(res.status).toBe(204);
+        // the running sha256 and nothing else: superseded and verified states are gone at once
+        if (at + chunk < data.length) expect(OffThreadHash.threaded).toBe(before + 1);
+      }
+      expect(OffThreadHash.threaded).toBe(before);
+      const got = await fetch(url, { headers: { Authorization: `Bearer ${depot.token}` } });
+      const sha = createHash('sha256').update(data).digest('base64');
+      expect(got.headers.get('repr-digest')).toBe(`sha-256=:${sha}:`);
+      expect(Buffer.from(await got.arrayBuffer()).equals(data)).toBe(true);
     });
 
     it('answers 400 to an unknown algorithm or a malformed checksum', async () => {

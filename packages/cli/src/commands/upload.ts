@@ -22,7 +22,8 @@ command again to send only what is missing.
 
   -r, --recursive     upload the files in directories, recursively
   --parallel N        split each file into N parts sent at once (default 1)
-  --chunk-size S      bytes per request, e.g. 8MiB (default 16MiB)
+  --chunk-size S      bytes per request, e.g. 8MiB (default: 16MiB, doubled after each
+                      chunk sent in under a second, up to 64MiB)
   --concurrency N     files at a time (default 4)
   --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
   --process TYPE      have the server run a TYPE job (csv-report, csv-import) on each file once

@@ -5,7 +5,9 @@ import { Worker } from 'node:worker_threads';
 /**
  * The hashing thread: one per process, holding every hash state it is sent by id. Messages on one
  * port arrive in order, so an update, a copy and a digest of one state are applied as they were
- * posted. Each batch of bytes is acknowledged, which is what the main thread's budget counts.
+ * posted. Each batch of bytes is acknowledged, which is what the main thread's budget counts. A
+ * batch may feed several states (a chunk's checksum and the file's running sha256); a state
+ * dropped meanwhile (its owner was garbage collected) is skipped.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -14,7 +16,9 @@ const states = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'new') states.set(m.id, createHash(m.alg));
   else if (m.op === 'up') {
-    states.get(m.id).update(new Uint8Array(m.buf, 0, m.len));
+    // one batch for every state fed the same bytes: the later passes find them in the cache
+    const bytes = new Uint8Array(m.buf, 0, m.len);
+    for (const id of m.ids) states.get(id)?.update(bytes);
     // the batch goes back to be filled again: buffers freed only by this thread's rare GCs would pile up
     parentPort.postMessage({ op: 'ack', len: m.len, buf: m.buf }, [m.buf]);
   } else if (m.op === 'copy') states.set(m.to, states.get(m.id).copy());
@@ -81,10 +85,16 @@ class HashThread extends EventEmitter {
     this.#finalizer.register(owner, id, owner);
   }
 
-  update(id: number, batch: Uint8Array): void {
+  update(ids: readonly number[], batch: Uint8Array): void {
     this.inFlight += batch.byteLength;
     const buf = batch.buffer as ArrayBuffer;
-    this.#thread().postMessage({ op: 'up', id, buf, len: batch.byteLength }, [buf]);
+    this.#thread().postMessage({ op: 'up', ids, buf, len: batch.byteLength }, [buf]);
+  }
+
+  drop(id: number, owner: object): void {
+    this.#finalizer.unregister(owner);
+    this.active--;
+    this.post({ op: 'drop', id });
   }
 
   digest(id: number, owner: object): Promise<Buffer> {
@@ -142,6 +152,41 @@ class HashThread extends EventEmitter {
 
 const thread = new HashThread();
 
+/** Bytes gathered into batches for one or more states on the hashing thread. */
+class Batches {
+  readonly ids: number[];
+  #batch: Uint8Array | undefined;
+  #filled = 0;
+
+  constructor(ids: number[]) {
+    this.ids = ids;
+  }
+
+  add(data: Uint8Array): void {
+    let at = 0;
+    while (at < data.byteLength) {
+      this.#batch ??= thread.batch();
+      const n = Math.min(BATCH - this.#filled, data.byteLength - at);
+      this.#batch.set(data.subarray(at, at + n), this.#filled);
+      this.#filled += n;
+      at += n;
+      if (this.#filled === BATCH) this.flush();
+    }
+  }
+
+  flush(): void {
+    if (!this.#batch || this.#filled === 0) return;
+    thread.update(this.ids, this.#batch.subarray(0, this.#filled));
+    this.#batch = undefined;
+    this.#filled = 0;
+  }
+}
+
+/** Something bytes are fed to: one hash, or several fed from one copy (`OffThreadHash.feed`). */
+export interface HashSink {
+  update(data: Uint8Array): unknown;
+}
+
 /**
  * An incremental hash (sha256, sha1, md5) whose work is done on the hashing thread when the bytes
  * are many: a 1 GiB upload's sha256 then costs its main thread one copy of the bytes instead of
@@ -151,13 +196,13 @@ const thread = new HashThread();
  * copies what it is given into the next batch, so callers may reuse their buffers; each hash holds
  * at most one partial batch, so many uploads at once hold little.
  */
-export class OffThreadHash {
+export class OffThreadHash implements HashSink {
   readonly #alg: string;
   /** the state, when it lives on this thread */
   readonly #inline: Hash | undefined;
   #id = 0;
-  #batch: Uint8Array | undefined;
-  #filled = 0;
+  /** where its bytes are gathered (shared while it is part of a feed) */
+  #batches: Batches | undefined;
 
   /**
    * `expected`: how many bytes it will see, when known (small: hashed here). `state`: an existing
@@ -174,39 +219,81 @@ export class OffThreadHash {
       this.#inline = createHash(alg);
     } else {
       this.#id = state ?? thread.newState(alg);
+      this.#batches = new Batches([this.#id]);
       thread.track(this, this.#id);
     }
   }
 
+  /**
+   * One sink for several hashes that see the same bytes: those on the hashing thread share one
+   * copy of each batch (one transfer, and the second pass over it finds the bytes in the cache).
+   * Each hash may still be copied or digested alone; afterwards the others go on sharing.
+   */
+  static feed(hashes: readonly OffThreadHash[]): HashSink {
+    const inline = hashes.flatMap((h) => (h.#inline ? [h.#inline] : []));
+    const threaded = hashes.filter((h) => h.#batches !== undefined);
+    const first = threaded[0];
+    let shared = first ? first.#batches : undefined;
+    if (threaded.length > 1) {
+      const joint = new Batches([]);
+      for (const h of threaded) {
+        h.#batches?.flush();
+        h.#batches = joint;
+        joint.ids.push(h.#id);
+      }
+      shared = joint;
+    }
+    return {
+      update(data: Uint8Array) {
+        for (const h of inline) h.update(data);
+        shared?.add(data);
+      },
+    };
+  }
+
   update(data: Uint8Array): this {
-    if (this.#inline) {
-      this.#inline.update(data);
-      return this;
-    }
-    let at = 0;
-    while (at < data.byteLength) {
-      this.#batch ??= thread.batch();
-      const n = Math.min(BATCH - this.#filled, data.byteLength - at);
-      this.#batch.set(data.subarray(at, at + n), this.#filled);
-      this.#filled += n;
-      at += n;
-      if (this.#filled === BATCH) this.#send();
-    }
+    if (this.#inline) this.#inline.update(data);
+    else this.#batches?.add(data);
     return this;
   }
 
   /** A second hash that has seen the same bytes, and goes on independently. */
   copy(): OffThreadHash {
     if (this.#inline) return new OffThreadHash(this.#alg, undefined, this.#inline.copy());
-    this.#send();
+    this.#batches?.flush();
     return new OffThreadHash(this.#alg, undefined, thread.copyState(this.#id));
   }
 
   /** The digest of every byte given; the hash is used up. */
   async digest(): Promise<Buffer> {
     if (this.#inline) return this.#inline.digest();
-    this.#send();
+    this.#batches?.flush();
+    this.#leave();
     return thread.digest(this.#id, this);
+  }
+
+  /**
+   * Forgets a hash that will not be digested (a superseded or abandoned state): its state on the
+   * hashing thread goes at once rather than at the next garbage collection, and it stops counting
+   * against `MAX_THREADED` (abandoned states that still counted sent big uploads' hashing back to
+   * the main thread). Nothing happens to a hash already digested or dropped.
+   */
+  drop(): void {
+    if (!this.#batches) return;
+    this.#leave();
+    thread.drop(this.#id, this);
+  }
+
+  /** Leaves its batches: the others fed with it (if any) go on without it. */
+  #leave(): void {
+    const ids = this.#batches?.ids;
+    ids?.splice(ids.indexOf(this.#id), 1);
+    this.#batches = undefined;
+  }
+
+  /** Hash states living on the hashing thread now (neither digested nor dropped). */
+  static get threaded(): number {
+    return thread.active;
   }
 
   /**
@@ -215,12 +302,5 @@ export class OffThreadHash {
    */
   static backlog(): Promise<void> | undefined {
     return thread.inFlight > IN_FLIGHT_LIMIT ? thread.belowLimit() : undefined;
-  }
-
-  #send(): void {
-    if (!this.#batch || this.#filled === 0) return;
-    thread.update(this.#id, this.#batch.subarray(0, this.#filled));
-    this.#batch = undefined;
-    this.#filled = 0;
   }
 }

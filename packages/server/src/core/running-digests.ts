@@ -25,24 +25,34 @@ export class RunningDigests {
    */
   take(id: string, offset: number, length?: number | null): OffThreadHash | undefined {
     if (offset === 0) {
-      this.#entries.delete(id);
+      this.drop(id);
       return new OffThreadHash('sha256', length ?? undefined);
     }
     const entry = this.#entries.get(id);
     this.#entries.delete(id);
-    return entry?.offset === offset ? entry.hash : undefined;
+    if (entry?.offset === offset) return entry.hash;
+    entry?.hash.drop();
+    return undefined;
   }
 
   /** Puts back a hash that now covers exactly `offset` bytes. */
   put(id: string, hash: OffThreadHash, offset: number): void {
+    const before = this.#entries.get(id)?.hash;
+    if (before !== hash) before?.drop();
     this.#entries.set(id, { hash, offset });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+      if (oldest !== undefined) this.drop(oldest);
     }
   }
 
+  /** Whether `hash` is the one kept for `id`. */
+  holds(id: string, hash: OffThreadHash): boolean {
+    return this.#entries.get(id)?.hash === hash;
+  }
+
   drop(id: string): void {
+    this.#entries.get(id)?.hash.drop();
     this.#entries.delete(id);
   }
 }

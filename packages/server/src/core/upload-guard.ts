@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { OffThreadHash } from './offthread-hash.js';
+import { type HashSink, OffThreadHash } from './offthread-hash.js';
 
 /**
  * Sits between a request body and the blob store: passes at most `limit` bytes, notes whether
@@ -11,7 +11,8 @@ export class UploadGuard extends Transform {
   overflow = false;
   lastActivity = Date.now();
   readonly #limit: number;
-  readonly #hashes: readonly OffThreadHash[];
+  /** every hash of the chunk, fed from one copy of its bytes */
+  readonly #hashes: HashSink | undefined;
 
   constructor(limit: number, hashes: readonly OffThreadHash[] = []) {
     // The writable side is above one socket read (64 KiB): a chunk must not fill it, or pipe()
@@ -21,7 +22,7 @@ export class UploadGuard extends Transform {
     // every upload on top of that.
     super({ writableHighWaterMark: 128 * 1024, readableHighWaterMark: 16 * 1024 });
     this.#limit = limit;
-    this.#hashes = hashes;
+    this.#hashes = hashes.length > 0 ? OffThreadHash.feed(hashes) : undefined;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -38,7 +39,7 @@ export class UploadGuard extends Transform {
     }
     if (part.length > 0) {
       this.passed += part.length;
-      for (const h of this.#hashes) h.update(part);
+      this.#hashes?.update(part);
       this.push(part);
     }
     if (this.overflow) {
@@ -46,7 +47,7 @@ export class UploadGuard extends Transform {
       this.push(null);
     }
     // The hashing thread is far behind (many uploads at once): take no more bytes until it catches up.
-    const backlog = this.#hashes.length > 0 ? OffThreadHash.backlog() : undefined;
+    const backlog = this.#hashes ? OffThreadHash.backlog() : undefined;
     if (backlog) backlog.then(() => done(), done);
     else done();
   }

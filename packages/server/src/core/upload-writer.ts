@@ -1,8 +1,14 @@
 import type { Readable } from 'node:stream';
 import { StorageFullError } from '../ports/blob-store.js';
 import type { UploadRecord } from '../ports/metadata-store.js';
-import { CHECKSUM_ALGORITHMS, type Checksum, createChecksumHash } from './checksum.js';
+import {
+  CHECKSUM_ALGORITHMS,
+  type Checksum,
+  type ChecksumAlgorithm,
+  createChecksumHash,
+} from './checksum.js';
 import { errors } from './errors.js';
+import type { OffThreadHash } from './offthread-hash.js';
 import type { UploadDeps } from './upload-deps.js';
 import { UploadGuard } from './upload-guard.js';
 
@@ -44,8 +50,7 @@ export interface WriteOutcome {
  * truncated away and the offset stays where it was.
  */
 export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<WriteOutcome> {
-  const { upload, body } = req;
-  const { blobs } = deps.storage;
+  const { upload } = req;
   const start = upload.offset;
   const room = req.limit - start;
   const verifying = req.checksum !== undefined || req.trailerChecksum !== undefined;
@@ -60,6 +65,35 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   // The file's running sha256 advances with the chunk; with a checksum, on a copy until verified.
   const running = checksummedWhole ? undefined : deps.digests.take(upload.id, start, upload.length);
   const fileHash = verifying ? running?.copy() : running;
+  try {
+    return await appendChunk(deps, req, { verifying, hashes, running, fileHash });
+  } finally {
+    // A hash neither digested nor kept for the next chunk is forgotten now, not at the next GC.
+    for (const h of [...hashes.values(), running, fileHash]) {
+      if (h && !deps.digests.holds(upload.id, h)) h.drop();
+    }
+  }
+}
+
+interface ChunkHashes {
+  readonly verifying: boolean;
+  /** the chunk's, by algorithm */
+  readonly hashes: ReadonlyMap<ChecksumAlgorithm, OffThreadHash>;
+  /** the file's running sha256 up to the chunk's start, if this process has it */
+  readonly running: OffThreadHash | undefined;
+  /** the one fed with the chunk: `running`, or a copy of it while the chunk is unverified */
+  readonly fileHash: OffThreadHash | undefined;
+}
+
+async function appendChunk(
+  deps: UploadDeps,
+  req: WriteRequest,
+  { verifying, hashes, running, fileHash }: ChunkHashes,
+): Promise<WriteOutcome> {
+  const { upload, body } = req;
+  const { blobs } = deps.storage;
+  const start = upload.offset;
+  const room = req.limit - start;
   const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
   req.onGuard?.(guard);
   // A body cut off before blobs.write attaches its listeners destroys the guard with an error that

@@ -1,0 +1,96 @@
+import { Worker } from 'node:worker_threads';
+import type { Chunk } from './tus-requests.js';
+
+/**
+ * The reading thread: reads a range of a file into a buffer (one handed back for reuse when
+ * there is one) and hashes each slice right after reading it, while it is still in the cache.
+ * The buffer is transferred both ways, never copied.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const SLICE = 256 * 1024;
+parentPort.on('message', ({ req, fd, start, end, hash, buf }) => {
+  try {
+    const want = end - start;
+    const ab = buf && buf.byteLength >= want ? buf : new ArrayBuffer(want);
+    const bytes = new Uint8Array(ab, 0, want);
+    const h = hash ? createHash('sha256') : undefined;
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, bytes, got, Math.min(SLICE, want - got), start + got);
+      if (n === 0) break;
+      if (h) h.update(bytes.subarray(got, got + n));
+      got += n;
+    }
+    parentPort.postMessage({ req, buf: ab, len: got, sha256: h ? h.digest('base64') : undefined }, [ab]);
+  } catch (err) {
+    parentPort.postMessage({ req, error: { message: err.message, code: err.code } });
+  }
+});
+`;
+
+type Reply =
+  | { req: number; buf: ArrayBuffer; len: number; sha256: string | undefined }
+  | { req: number; error: { message: string; code?: string } };
+
+/** Buffers kept for reuse: the one on the wire and the one read ahead. */
+const POOL_MAX = 2;
+
+let worker: Worker | undefined;
+let nextReq = 1;
+const pending = new Map<number, (reply: Reply) => void>();
+const pool: ArrayBuffer[] = [];
+
+function thread(): Worker {
+  if (worker) return worker;
+  const w = new Worker(WORKER_SOURCE, { eval: true });
+  w.unref();
+  w.on('message', (reply: Reply) => {
+    const resolve = pending.get(reply.req);
+    pending.delete(reply.req);
+    if (pending.size === 0) w.unref();
+    resolve?.(reply);
+  });
+  w.on('error', (err) => {
+    for (const resolve of pending.values()) resolve({ req: 0, error: { message: err.message } });
+    pending.clear();
+    worker = undefined;
+  });
+  worker = w;
+  return w;
+}
+
+/**
+ * Bytes [start, end) of the open file `fd` (fewer at its end) and, with `sha256`, their sha256,
+ * read and hashed on the reading thread: the caller's thread stays free to send the chunk before.
+ * `release()` hands the buffer back for the next read once the chunk is no longer needed.
+ */
+export function readChunkOffThread(fd: number, start: number, end: number, sha256: boolean): Promise<Chunk> {
+  const want = Math.max(0, end - start);
+  const i = pool.findIndex((b) => b.byteLength >= want);
+  const buf = i >= 0 ? pool.splice(i, 1)[0] : undefined;
+  const req = nextReq++;
+  const w = thread();
+  return new Promise<Reply>((resolve) => {
+    pending.set(req, resolve);
+    w.ref(); // a pending read keeps the process alive
+    w.postMessage({ req, fd, start, end: start + want, hash: sha256, buf }, buf ? [buf] : []);
+  }).then((reply) => {
+    if ('error' in reply) {
+      throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+    }
+    let released = false;
+    return {
+      bytes: new Uint8Array(reply.buf, 0, reply.len),
+      ...(reply.sha256 !== undefined ? { sha256: reply.sha256 } : {}),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (pool.length >= POOL_MAX) pool.sort((a, b) => a.byteLength - b.byteLength).shift();
+        pool.push(reply.buf);
+      },
+    };
+  });
+}

@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readChunkOffThread } from '../src/node-chunk-reader.js';
+import { scratch } from './helpers/depot.js';
+
+const MiB = 2 ** 20;
+const data = randomBytes(5 * MiB + 333);
+const b64 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
+let work: { dir: string; remove: () => Promise<void> };
+let fd: number;
+
+beforeAll(async () => {
+  work = await scratch('depot-reader-');
+  const file = path.join(work.dir, 'data.bin');
+  await writeFile(file, data);
+  fd = openSync(file, 'r');
+});
+afterAll(async () => {
+  closeSync(fd);
+  await work.remove();
+});
+
+describe('readChunkOffThread', () => {
+  it('reads any range with its sha256, and reuses released buffers without mixing their bytes', async () => {
+    const ranges = [
+      [0, 2 * MiB],
+      [2 * MiB, 4 * MiB],
+      [100, 100 + MiB], // into a released, larger buffer
+      [4 * MiB, 8 * MiB], // past the end: fewer bytes
+      [3, 3],
+    ] as const;
+    for (const [start, end] of ranges) {
+      const chunk = await readChunkOffThread(fd, start, end, true);
+      const want = data.subarray(start, end);
+      expect(Buffer.from(chunk.bytes).equals(want), `${start}-${end}`).toBe(true);
+      expect(chunk.sha256).toBe(b64(want));
+      chunk.release?.();
+    }
+    const plain = await readChunkOffThread(fd, 7, 7 + MiB, false);
+    expect(plain.sha256).toBeUndefined();
+    expect(Buffer.from(plain.bytes).equals(data.subarray(7, 7 + MiB))).toBe(true);
+  });
+
+  it('fails with the read error for a descriptor that is not open', async () => {
+    await expect(readChunkOffThread(987_654, 0, 10, true)).rejects.toMatchObject({ code: 'EBADF' });
+  });
+});
