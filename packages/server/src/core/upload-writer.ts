@@ -66,7 +66,7 @@ export async function writeChunk(deps: UploadDeps, req: WriteRequest): Promise<W
   const running = checksummedWhole ? undefined : deps.digests.take(upload.id, start, upload.length);
   const fileHash = verifying ? running?.copy() : running;
   try {
-    return await appendChunk(deps, req, { verifying, hashes, running, fileHash });
+    return await appendChunk(deps, req, { verifying, hashes, running, fileHash, checksummedWhole });
   } finally {
     // A hash neither digested nor kept for the next chunk is forgotten now, not at the next GC.
     for (const h of [...hashes.values(), running, fileHash]) {
@@ -83,12 +83,14 @@ interface ChunkHashes {
   readonly running: OffThreadHash | undefined;
   /** the one fed with the chunk: `running`, or a copy of it while the chunk is unverified */
   readonly fileHash: OffThreadHash | undefined;
+  /** the chunk is the whole file and its sha256 is verified: that digest is the file's */
+  readonly checksummedWhole: boolean;
 }
 
 async function appendChunk(
   deps: UploadDeps,
   req: WriteRequest,
-  { verifying, hashes, running, fileHash }: ChunkHashes,
+  { verifying, hashes, running, fileHash, checksummedWhole }: ChunkHashes,
 ): Promise<WriteOutcome> {
   const { upload, body } = req;
   const { blobs } = deps.storage;
