@@ -2,14 +2,13 @@ import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type {
-  CellValue,
   ColumnDef,
   DatasetRecord,
   DatasetRepository,
+  RowBatch,
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
-import { copyText } from './copy-text.js';
 import {
   colList,
   conflictClause,
@@ -44,7 +43,8 @@ const UNIQUE_VIOLATION = '23505';
  * reject its whole batch). Each batch is one transaction on one pooled connection: COPY into the
  * job's staging table, then the job's compare-and-set, so rows and checkpoint commit together and
  * a resumed import continues after exactly the rows that were kept. Staged rows carry their
- * position in the file's order (`pos`). COPY cannot upsert, so completion applies the staging
+ * position in the file's order (`pos`, given by the batch: csv-import's line numbers, so no
+ * sequence, whose nextval per row cost a third of COPY's time). COPY cannot upsert, so completion applies the staging
  * table: into an empty dataset by making it the dataset table (see swapIn), otherwise by one
  * INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a key repeats inside the import
  * (which Postgres's ON CONFLICT refuses in one statement) a second form keeps each key's last row
@@ -53,13 +53,6 @@ const UNIQUE_VIOLATION = '23505';
 export class PostgresDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
   readonly #pool: pg.Pool;
-  /**
-   * The position of each running import's next staged row, numbered here rather than by a
-   * sequence (a nextval per row costs a third of COPY's time; a cached sequence hands each
-   * connection its own block, out of order). Valid for one run (lease) only: another node may
-   * have staged rows for the job since; a new run reads it back from the staging table.
-   */
-  readonly #next = new Map<string, { readonly lease: string; readonly pos: number }>();
 
   constructor(db: Kysely<Database>, pool: pg.Pool) {
     this.#db = db;
@@ -88,7 +81,7 @@ export class PostgresDatasetRepository implements DatasetRepository {
   async stage(
     jobId: string,
     d: DatasetRecord,
-    rows: readonly CellValue[][],
+    rows: RowBatch,
     match: JobMatch,
     patch: JobPatch,
   ): Promise<boolean> {
@@ -96,28 +89,23 @@ export class PostgresDatasetRepository implements DatasetRepository {
     const cas = jobUpdate(this.#db, match, patch).compile();
     const client = await this.#pool.connect();
     let broken: Error | undefined;
-    let kept = false;
     try {
       try {
         // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
         // the job's next state change (a synchronous commit) flushes them first.
         await client.query(`begin; set local synchronous_commit = off; ${this.#stageDdl(stage, d)}`);
-        const known = this.#next.get(jobId);
-        const pos = known && known.lease === match.lease ? known.pos : await nextPos(client, stage);
-        if (rows.length > 0) {
+        if (rows.count > 0) {
+          // the batch is COPY's text format already, positions included (ports/dataset-repository.ts)
           const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
           await new Promise<void>((resolve, reject) => {
             copy.on('error', reject);
             copy.on('finish', resolve);
-            copy.end(copyText(rows, pos));
+            copy.end(rows.text);
           });
         }
         const { rowCount } = await client.query(cas.sql, [...cas.parameters]);
         await client.query(rowCount === 0 ? 'rollback' : 'commit');
-        kept = rowCount !== 0;
-        if (kept && typeof match.lease === 'string')
-          this.#next.set(jobId, { lease: match.lease, pos: pos + rows.length });
-        return kept;
+        return rowCount !== 0;
       } catch (err) {
         await client.query('rollback').catch((e: Error) => {
           broken = e;
@@ -125,7 +113,6 @@ export class PostgresDatasetRepository implements DatasetRepository {
         throw err;
       }
     } finally {
-      if (!kept) this.#next.delete(jobId);
       client.release(broken);
     }
   }
@@ -137,7 +124,6 @@ export class PostgresDatasetRepository implements DatasetRepository {
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     const t = table(d.id);
-    this.#next.delete(jobId);
     return withJobCas(this.#db, match, patch, async (trx) => {
       await run(trx, this.#stageDdl(stage, d));
       // One import commits into a dataset at a time (readers go on): positions come from its end.
@@ -165,16 +151,8 @@ export class PostgresDatasetRepository implements DatasetRepository {
   }
 
   async discard(jobId: string): Promise<void> {
-    this.#next.delete(jobId);
     await run(this.#db, `drop table if exists ${stageTable(jobId)}`);
   }
-}
-
-async function nextPos(client: pg.PoolClient, stage: string): Promise<number> {
-  const { rows } = await client.query<{ next: string }>(
-    `select coalesce(max(pos), 0) + 1 as next from ${stage}`,
-  );
-  return Number(rows[0]?.next ?? 1);
 }
 
 /** Each key's last staged row, at the position of each key's first staged row. */

@@ -1,9 +1,11 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { decodeRows } from '../../core/row-batch-reader.js';
 import type {
   CellValue,
   ColumnDef,
   DatasetRecord,
   DatasetRepository,
+  RowBatch,
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
@@ -91,11 +93,16 @@ export class SqliteDatasetRepository implements DatasetRepository {
   async stage(
     jobId: string,
     d: DatasetRecord,
-    rows: readonly CellValue[][],
+    batch: RowBatch,
     match: JobMatch,
     patch: JobPatch,
   ): Promise<boolean> {
     const stage = stageTable(jobId);
+    // positions are dropped: the staging table's rowid keeps the order
+    const rows = decodeRows(
+      batch,
+      d.columns.map((c) => c.type),
+    );
     const cas = jobUpdate(this.#db, match, patch).compile();
     return this.#db.connection().execute(async () => {
       this.#raw.exec(createTableSql(stage, d, SQL_TYPES, ''));
