@@ -35,6 +35,12 @@ const PG_TYPES: Record<ColumnDef['type'], string> = {
 };
 /** Postgres's "ON CONFLICT DO UPDATE command cannot affect row a second time". */
 const CARDINALITY_VIOLATION = '21000';
+/**
+ * Sort memory for the index builds of a swap (see swapIn): at the default 64 MB, 5M rows' pk and
+ * key indexes sort on disk, with one parallel worker; 256 MB sorts them in memory, with two
+ * (3.8 s instead of 5.2 s for both indexes of 5M rows, bench/pg-import.mjs).
+ */
+const SWAP_SORT_MEMORY = '256MB';
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -187,6 +193,7 @@ async function swapIn(
 ): Promise<boolean> {
   await run(trx, 'savepoint swap');
   try {
+    await run(trx, `set local maintenance_work_mem = '${SWAP_SORT_MEMORY}'`);
     await run(trx, `drop table ${t}`);
     await run(trx, `alter table ${stage} rename to ${t}`);
     await run(
