@@ -57,7 +57,10 @@ export interface DatasetRepository {
   rows(dataset: DatasetRecord, after: number, limit: number): Promise<RowPage>;
   /**
    * Stages `rows` for a job and applies `patch` to the job (its checkpoint), in one transaction.
-   * False (nothing written) when `match` no longer holds.
+   * False (nothing written) when `match` no longer holds. Calls for one job may overlap (an import
+   * hands over its next batch while one is being written); they take effect in call order, and
+   * one whose predecessor (of the same lease) did not take effect (false, or failed) writes
+   * nothing and returns false.
    */
   stage(
     jobId: string,

@@ -16,7 +16,8 @@ import {
 export interface RowSink {
   /**
    * Rows in the declared column order, each at the line of the input it starts on (its
-   * position), and the checkpoint of the boundary after the last one.
+   * position), and the checkpoint of the boundary after the last one. Up to WRITES_IN_FLIGHT
+   * calls overlap: the sink applies them in call order, none after one that failed.
    */
   write(rows: RowBatch, checkpoint: Checkpoint): Promise<void>;
 }
@@ -30,6 +31,12 @@ export type ImportProcessor = (ctx: ImportContext) => Promise<Progress>;
 
 /** Rows per write: a transaction each, so big enough to amortise the commit. */
 const BATCH_ROWS = 20_000;
+/**
+ * Writes handed to the sink before the oldest has ended: Postgres loads two batches at once on two
+ * backends (its COPY of one batch is slower than this thread's parsing of it) while this thread
+ * parses the next.
+ */
+export const WRITES_IN_FLIGHT = 2;
 
 /** The resume state: which column each CSV field feeds, and the line the input resumes on. */
 interface ImportState {
@@ -76,9 +83,9 @@ export const csvImport: ImportProcessor = async (ctx) => {
     from: state ? { offset: counts.bytesDone, line: state.line } : undefined,
   });
   let savedAt = Date.now();
-  // One batch is written while the next is parsed: the database and this thread work at once.
-  // Its failure surfaces at the next flush; nothing returns or throws before it has settled.
-  let writing: Promise<void> = Promise.resolve();
+  // Batches are written while the next is parsed: the database and this thread work at once.
+  // A failure surfaces when its write is awaited; nothing returns or throws before all have settled.
+  const writing: Promise<void>[] = [];
   const flush = async (): Promise<void> => {
     counts.bytesDone = parser.bytesConsumed;
     const rows = batch.take();
@@ -86,14 +93,15 @@ export const csvImport: ImportProcessor = async (ctx) => {
       progress: { ...counts },
       state: order ? ({ order, line: parser.nextLine } satisfies ImportState) : null,
     };
-    await writing;
-    writing = ctx.rows.write(rows, cp);
-    writing.catch(() => {});
+    if (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
+    const write = ctx.rows.write(rows, cp);
+    write.catch(() => {});
+    writing.push(write);
     savedAt = Date.now();
   };
   const saved = async (): Promise<void> => {
     await flush();
-    await writing;
+    while (writing.length > 0) await writing.shift();
   };
 
   try {
@@ -111,7 +119,7 @@ export const csvImport: ImportProcessor = async (ctx) => {
   } finally {
     // A write still running when the run stops (cancel, failure) must end before the job's
     // staged rows are dropped, or it would stage them again after the drop.
-    await writing.catch(() => {});
+    await Promise.allSettled(writing);
   }
   ctx.progress({ ...counts });
   return { ...counts };

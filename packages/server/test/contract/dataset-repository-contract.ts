@@ -142,6 +142,31 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       expect(page.rows.map((r) => [r.s, r.i, r.n, r.d, r.b])).toEqual(rows);
     });
 
+    it('applies overlapping stage calls in call order, and none after one that did not take effect', async () => {
+      const ds = dataset({ columns: [{ name: 'n', type: 'integer', required: true }] });
+      expect(await datasets.create(ds)).toBe(true);
+      const job = await running(5);
+      const rows = (from: number) => batch(job.id, [[from], [from + 1]]);
+      const calls = [1, 3, 5].map((n) => datasets.stage(job.id, ds, rows(n), job, { checkpoint: n }));
+      expect(await Promise.all(calls)).toEqual([true, true, true]);
+      expect((await store.jobs.get(job.id))?.checkpoint).toBe(5);
+      // a call fails (a batch that is not what it says): the good one after it writes nothing
+      const failed = datasets.stage(job.id, ds, { count: 2, text: Buffer.from('x\t1\n') }, job, {
+        checkpoint: 7,
+      });
+      const after = datasets.stage(job.id, ds, rows(9), job, { checkpoint: 9 });
+      await expect(failed).rejects.toThrow();
+      expect(await after).toBe(false);
+      expect((await store.jobs.get(job.id))?.checkpoint).toBe(5);
+      // a new run (another lease) starts afresh
+      await store.jobs.update({ id: job.id, lease: 'L' }, { lease: 'N' });
+      const next = { id: job.id, lease: 'N' };
+      expect(await datasets.stage(job.id, ds, rows(11), next, { checkpoint: 11 })).toBe(true);
+      expect(await datasets.commit(job.id, ds, next, {})).toBe(true);
+      const all = (await datasets.rows(ds, 0, 100)).rows.map((r) => r.n);
+      expect(all).toEqual([1, 2, 3, 4, 5, 6, 11, 12]);
+    });
+
     it('upserts on a composite key at commit: a repeated key keeps its first place and takes its last values', async () => {
       const ds = dataset({
         columns: [

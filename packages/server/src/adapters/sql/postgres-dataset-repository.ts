@@ -24,6 +24,7 @@ import {
 } from './dataset-catalog.js';
 import { jobUpdate } from './job-repository.js';
 import type { Database } from './schema.js';
+import { StageOrder } from './stage-order.js';
 
 const PG_TYPES: Record<ColumnDef['type'], string> = {
   string: 'text',
@@ -48,7 +49,8 @@ const UNIQUE_VIOLATION = '23505';
  * validated by csv-import (a bad row is a per-row error there, and never reaches COPY, which would
  * reject its whole batch). Each batch is one transaction on one pooled connection: COPY into the
  * job's staging table, then the job's compare-and-set, so rows and checkpoint commit together and
- * a resumed import continues after exactly the rows that were kept. Staged rows carry their
+ * a resumed import continues after exactly the rows that were kept. Batches of one job overlap
+ * (two backends load at once, StageOrder keeps their commits in order). Staged rows carry their
  * position in the file's order (`pos`, given by the batch: csv-import's line numbers, so no
  * sequence, whose nextval per row cost a third of COPY's time). COPY cannot upsert, so completion applies the staging
  * table: into an empty dataset by making it the dataset table (see swapIn), otherwise by one
@@ -59,6 +61,7 @@ const UNIQUE_VIOLATION = '23505';
 export class PostgresDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
   readonly #pool: pg.Pool;
+  readonly #order = new StageOrder();
 
   constructor(db: Kysely<Database>, pool: pg.Pool) {
     this.#db = db;
@@ -84,43 +87,43 @@ export class PostgresDatasetRepository implements DatasetRepository {
     return readRows(this.#db, d, after, limit, (type, v) => (type === 'integer' ? Number(v) : v));
   }
 
-  async stage(
-    jobId: string,
-    d: DatasetRecord,
-    rows: RowBatch,
-    match: JobMatch,
-    patch: JobPatch,
-  ): Promise<boolean> {
+  stage(jobId: string, d: DatasetRecord, rows: RowBatch, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     const cas = jobUpdate(this.#db, match, patch).compile();
-    const client = await this.#pool.connect();
-    let broken: Error | undefined;
-    try {
+    const create = () => run(this.#db, this.#stageDdl(stage, d));
+    return this.#order.run(jobId, match.lease, create, async (table, before) => {
+      await table;
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
       try {
-        // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
-        // the job's next state change (a synchronous commit) flushes them first.
-        await client.query(`begin; set local synchronous_commit = off; ${this.#stageDdl(stage, d)}`);
-        if (rows.count > 0) {
-          // the batch is COPY's text format already, positions included (ports/dataset-repository.ts)
-          const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
-          await new Promise<void>((resolve, reject) => {
-            copy.on('error', reject);
-            copy.on('finish', resolve);
-            copy.end(rows.text);
+        try {
+          // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
+          // the job's next state change (a synchronous commit) flushes them first.
+          await client.query('begin; set local synchronous_commit = off');
+          if (rows.count > 0) {
+            // the batch is COPY's text format already, positions included (ports/dataset-repository.ts)
+            const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
+            await new Promise<void>((resolve, reject) => {
+              copy.on('error', reject);
+              copy.on('finish', resolve);
+              copy.end(rows.text);
+            });
+          }
+          // The batch before commits first (its checkpoint must not land after this one), and
+          // this one only if it did.
+          const kept = (await before) && (await client.query(cas.sql, [...cas.parameters])).rowCount !== 0;
+          await client.query(kept ? 'commit' : 'rollback');
+          return kept;
+        } catch (err) {
+          await client.query('rollback').catch((e: Error) => {
+            broken = e;
           });
+          throw err;
         }
-        const { rowCount } = await client.query(cas.sql, [...cas.parameters]);
-        await client.query(rowCount === 0 ? 'rollback' : 'commit');
-        return rowCount !== 0;
-      } catch (err) {
-        await client.query('rollback').catch((e: Error) => {
-          broken = e;
-        });
-        throw err;
+      } finally {
+        client.release(broken);
       }
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   #stageDdl(stage: string, d: DatasetRecord): string {
@@ -130,6 +133,7 @@ export class PostgresDatasetRepository implements DatasetRepository {
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     const t = table(d.id);
+    this.#order.forget(jobId);
     return withJobCas(this.#db, match, patch, async (trx) => {
       await run(trx, this.#stageDdl(stage, d));
       // One import commits into a dataset at a time (readers go on): positions come from its end.
@@ -157,6 +161,7 @@ export class PostgresDatasetRepository implements DatasetRepository {
   }
 
   async discard(jobId: string): Promise<void> {
+    this.#order.forget(jobId);
     await run(this.#db, `drop table if exists ${stageTable(jobId)}`);
   }
 }
