@@ -36,7 +36,7 @@ const BATCH_ROWS = 20_000;
  * backends (its COPY of one batch is slower than this thread's parsing of it) while this thread
  * parses the next.
  */
-export const WRITES_IN_FLIGHT = 2;
+const WRITES_IN_FLIGHT = 2;
 
 /** The resume state: which column each CSV field feeds, and the line the input resumes on. */
 interface ImportState {

@@ -39,7 +39,7 @@ const CARDINALITY_VIOLATION = '21000';
 /**
  * Sort memory for the index builds of a swap (see swapIn): at the default 64 MB, 5M rows' pk and
  * key indexes sort on disk, with one parallel worker; 256 MB sorts them in memory, with two
- * (3.8 s instead of 5.2 s for both indexes of 5M rows, bench/pg-import.mjs).
+ * (3.8 s instead of 5.2 s for both indexes of 5M rows; bench/RESULTS.md).
  */
 const SWAP_SORT_MEMORY = '256MB';
 const UNIQUE_VIOLATION = '23505';
@@ -52,11 +52,12 @@ const UNIQUE_VIOLATION = '23505';
  * a resumed import continues after exactly the rows that were kept. Batches of one job overlap
  * (two backends load at once, StageOrder keeps their commits in order). Staged rows carry their
  * position in the file's order (`pos`, given by the batch: csv-import's line numbers, so no
- * sequence, whose nextval per row cost a third of COPY's time). COPY cannot upsert, so completion applies the staging
- * table: into an empty dataset by making it the dataset table (see swapIn), otherwise by one
- * INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a key repeats inside the import
- * (which Postgres's ON CONFLICT refuses in one statement) a second form keeps each key's last row
- * at its first row's place, which is what SQLite's row-by-row upsert leaves.
+ * sequence, whose nextval per row cost a third of COPY's time). COPY cannot upsert, so
+ * completion applies the staging table: into an empty dataset by making it the dataset table
+ * (see swapIn), otherwise by one INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a
+ * key repeats inside the import (which Postgres's ON CONFLICT refuses in one statement) a second
+ * form keeps each key's last row at its first row's place, which is what SQLite's row-by-row
+ * upsert leaves.
  */
 export class PostgresDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
