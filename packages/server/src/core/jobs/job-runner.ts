@@ -148,9 +148,8 @@ export class JobRunner {
         }
       } else {
         const dataset = await this.#dataset(job);
-        // Writes overlap (csv-import's WRITES_IN_FLIGHT; the store orders the stages); the
-        // mirror's bookkeeping after each stage runs one at a time, in order.
-        let pruned: Promise<void> = Promise.resolve();
+        // Writes overlap (csv-import's WRITES_IN_FLIGHT): the store orders the stages, the
+        // mirror its prunes.
         const result = await processor.run({
           ...common,
           columns: dataset.columns,
@@ -170,8 +169,7 @@ export class JobRunner {
                 },
               );
               if (!ok) throw new LostLease();
-              pruned = pruned.then(() => mirror.prune());
-              await pruned;
+              await mirror.prune();
             },
           },
         });
