@@ -7,15 +7,18 @@
 //   anchor   a bare COPY of the same CSV file (`copy … from stdin (format csv, header)`, through
 //            pg-copy-streams from the file) into a plain table of the same column types in the
 //            same Postgres: no validation, no staging, no index.
+// Also shown: when the job was first seen to have read all its input (the rest is the last batch
+// and the commit: the swap and its index builds), and the CPU seconds of the database's backends
+// (/proc, so Postgres must run on this machine; parallel index-build workers not counted).
 // Target: Depot ≥ 1,000,000 rows/s. Each case once per rep, interleaved; a fresh database per run.
 //
 //   npm run build && node bench/pg-import.mjs [--rows 5000000] [--reps 1] [--profile]
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
-import { argValue, median, printHeading, SHM, startDepot, table, verdict } from './lib/harness.mjs';
+import { argValue, median, printHeading, procCpu, SHM, startDepot, table, verdict } from './lib/harness.mjs';
 import { call, PEOPLE, peopleFile, timedJob, upload } from './lib/job-client.mjs';
 import { benchDatabase, withPg } from './lib/scaled-out.mjs';
 
@@ -23,6 +26,23 @@ const rows = Number(argValue('--rows', '5000000'));
 const reps = Number(argValue('--reps', '1'));
 await mkdir(SHM, { recursive: true });
 const file = await peopleFile(path.join(SHM, `import-${rows}.csv`), rows);
+
+/**
+ * CPU seconds of the Postgres backends connected to database `name` (the ones on this machine):
+ * a load-robust measure of the database's share. Parallel index-build workers are not counted.
+ */
+function pgCpu(name) {
+  let sum = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${name} `)) sum += procCpu(pid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return sum;
+}
 
 /** A fresh database for one run, dropped afterwards. */
 async function withDatabase(fn) {
@@ -38,15 +58,18 @@ async function bareCopy() {
   return withDatabase((url) =>
     withPg(url, async (c) => {
       await c.query('create table t (c0 bigint, c1 text, c2 double precision, c3 text, c4 boolean)');
+      const name = new URL(url).pathname.slice(1);
+      const pg0 = pgCpu(name);
       const t0 = performance.now();
       await pipeline(
         createReadStream(file, { highWaterMark: 1 << 20 }),
         c.query(copyStreams.from('copy t from stdin (format csv, header true)')),
       );
       const seconds = (performance.now() - t0) / 1000;
+      const pg = pgCpu(name) - pg0;
       const { rows: n } = await c.query('select count(*)::int as n from t');
       if (n[0].n !== rows) throw new Error(`bare COPY loaded ${n[0].n} rows`);
-      return { seconds, cpu: Number.NaN };
+      return { seconds, cpu: Number.NaN, pg, readSeconds: Number.NaN };
     }),
   );
 }
@@ -57,7 +80,10 @@ async function depotImport(keys) {
     try {
       const fileId = await upload(depot.url, file);
       await call(depot.url, 'POST', '/api/datasets', { name: 'people', columns: PEOPLE, keys });
+      const name = new URL(url).pathname.slice(1);
+      const pg0 = pgCpu(name);
       const run = await timedJob(depot, 'csv-import', fileId, { dataset: 'people' });
+      run.pg = pgCpu(name) - pg0;
       const p = run.job.progress;
       if (p.rowsDone !== rows || p.errorCount !== 0) throw new Error(JSON.stringify(run.job));
       const count = await withPg(url, async (c) => {
@@ -89,15 +115,27 @@ console.log(
   `\ncsv-import into Postgres, ${rows.toLocaleString('en-US')} rows (5 typed columns), median of ${reps}\n`,
 );
 table(
-  ['case', 'wall time', 'throughput', 'Depot CPU s', 'vs bare COPY', 'all runs (s)'],
+  [
+    'case',
+    'wall time',
+    'throughput',
+    'input read at',
+    'Depot CPU s',
+    'Postgres backends CPU s',
+    'vs bare COPY',
+    'all runs (s)',
+  ],
   Object.entries(runs).map(([name, rs]) => {
     const s = median(rs.map((r) => r.seconds));
     const cpu = median(rs.map((r) => r.cpu));
+    const read = median(rs.map((r) => r.readSeconds));
     return [
       name,
       `${s.toFixed(2)} s`,
       rate(s),
+      Number.isNaN(read) ? '—' : `${read.toFixed(2)} s`,
       Number.isNaN(cpu) ? '—' : cpu.toFixed(2),
+      median(rs.map((r) => r.pg)).toFixed(2),
       `${(s / anchor).toFixed(2)}x`,
       rs.map((r) => r.seconds.toFixed(2)).join(' '),
     ];

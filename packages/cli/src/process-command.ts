@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { ProcessorError, processors } from '@depot/server';
+import { decodeRows, type ImportType, ProcessorError, processors } from '@depot/server';
 import { UsageError } from './exit-codes.js';
 import { parsing, size } from './parse.js';
 
@@ -84,9 +84,13 @@ export async function processCommand(args: readonly string[]): Promise<number> {
         ...common,
         columns: schema.columns,
         rows: {
-          async write(rows) {
-            const names = schema.columns.map((c: { name: string }) => c.name);
-            const text = rows
+          async write(batch) {
+            const columns = schema.columns as { name: string; type: ImportType }[];
+            const names = columns.map((c) => c.name);
+            const text = decodeRows(
+              batch,
+              columns.map((c) => c.type),
+            )
               .map((row) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, row[i]]))))
               .join('\n');
             if (text && !output.write(`${text}\n`)) await new Promise((r) => output.once('drain', r));

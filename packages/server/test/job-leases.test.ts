@@ -153,6 +153,16 @@ describe('work files shared through the blob store', () => {
     for (const blob of Object.values(listed)) expect(await blobs.size(blob)).toBeUndefined();
   });
 
+  it('are pruned one call at a time when checkpoints overlap', async () => {
+    const files = new JobFiles(dir, 'k');
+    await mkdir(files.workDir, { recursive: true });
+    const mirror = new WorkMirror(deps, 'k', 'l', files);
+    await mirror.wrap({});
+    // each call writes the list of copies through one temporary file: together they collided
+    await Promise.all(Array.from({ length: 8 }, () => mirror.prune()));
+    expect(JSON.parse(await readFile(path.join(files.dir, 'work-copies.json'), 'utf8'))).toEqual({});
+  });
+
   it('stay local on one machine: the checkpoint is the processor’s own', async () => {
     const files = new JobFiles(dir, 'j');
     await mkdir(files.workDir, { recursive: true });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresMetadataStore } from '../src/adapters/postgres-metadata-store.js';
 import { migrationProvider } from '../src/adapters/sql/migrations.js';
+import { encodeRows } from '../src/core/row-batch-writer.js';
 import { datasetRepositoryContract } from './contract/dataset-repository-contract.js';
 import { jobRecord } from './contract/job-records.js';
 import { jobRepositoryContract } from './contract/job-repository-contract.js';
@@ -79,7 +80,10 @@ it('keeps an import in file order when its runs move between nodes', async () =>
     const job = jobRecord({ id: '22222222222222222222222222222222', state: 'running', lease: 'run1' });
     await nodes[0]!.jobs.insert(job);
     const stage = async (node: number, lease: string, from: number) => {
-      const rows = Array.from({ length: 3 }, (_, i) => [from + i]);
+      const rows = encodeRows(
+        Array.from({ length: 3 }, (_, i) => [from + i]),
+        from + 1,
+      );
       expect(await nodes[node]!.datasets.stage(job.id, ds, rows, { id: job.id, lease }, {})).toBe(true);
     };
     // run 1 on node 0, run 2 on node 1, run 3 on node 0 again (each run its own lease)

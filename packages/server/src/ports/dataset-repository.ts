@@ -22,6 +22,21 @@ export interface DatasetRecord {
 /** A validated value: string and date as text, integer and number as numbers, boolean, or null. */
 export type CellValue = string | number | boolean | null;
 
+/**
+ * Validated rows, encoded once for every store, in Postgres COPY's text format: per row its
+ * position, then each value after a TAB, then LF. A position is a positive integer; positions
+ * increase along a job's rows, across all its batches and runs, and give the file order (they may
+ * have gaps). Values are in the dataset's column order: `\N` for null, integers and numbers in
+ * decimal (as JavaScript or a CSV file writes them: finite, integers safe), booleans `t` or `f`,
+ * text and dates as UTF-8 with backslash, LF, CR and TAB escaped as `\\`, `\n`, `\r`, `\t`; no NUL.
+ * See core/row-batch-writer.ts and core/row-batch-reader.ts.
+ */
+export interface RowBatch {
+  /** Number of rows. */
+  readonly count: number;
+  readonly text: Buffer;
+}
+
 export interface RowPage {
   readonly rows: Record<string, CellValue>[];
   /** pass as `after` for the next page; null at the end */
@@ -41,13 +56,16 @@ export interface DatasetRepository {
   /** Rows in insertion order, after the position `after` (0 = from the start). */
   rows(dataset: DatasetRecord, after: number, limit: number): Promise<RowPage>;
   /**
-   * Stages `rows` (values in the dataset's column order) for a job and applies `patch` to the job
-   * (its checkpoint), in one transaction. False (nothing written) when `match` no longer holds.
+   * Stages `rows` for a job and applies `patch` to the job (its checkpoint), in one transaction.
+   * False (nothing written) when `match` no longer holds. Calls for one job may overlap (an import
+   * hands over its next batch while one is being written); they take effect in call order, and
+   * one whose predecessor (of the same lease) did not take effect (false, or failed) writes
+   * nothing and returns false.
    */
   stage(
     jobId: string,
     dataset: DatasetRecord,
-    rows: readonly CellValue[][],
+    rows: RowBatch,
     match: JobMatch,
     patch: JobPatch,
   ): Promise<boolean>;

@@ -1,6 +1,8 @@
+import { RowBatchWriter } from '../core/row-batch-writer.js';
+import type { RowBatch } from '../ports/dataset-repository.js';
 import { CsvParser, type CsvRecord } from './csv-parser.js';
 import { feedSlices } from './feed-slices.js';
-import { type Cell, type ImportColumn, isRejection, parseCell } from './import-values.js';
+import { type ImportColumn, writeCell } from './import-values.js';
 import {
   CHECKPOINT_MS,
   type Checkpoint,
@@ -12,8 +14,12 @@ import {
 
 /** Where validated rows go: the job stages them and stores the checkpoint in one transaction. */
 export interface RowSink {
-  /** Rows in the declared column order, and the checkpoint of the boundary after the last one. */
-  write(rows: Cell[][], checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Rows in the declared column order, each at the line of the input it starts on (its
+   * position), and the checkpoint of the boundary after the last one. Up to WRITES_IN_FLIGHT
+   * calls overlap: the sink applies them in call order, none after one that failed.
+   */
+  write(rows: RowBatch, checkpoint: Checkpoint): Promise<void>;
 }
 
 export interface ImportContext extends Omit<ProcessorContext, 'output'> {
@@ -25,8 +31,14 @@ export type ImportProcessor = (ctx: ImportContext) => Promise<Progress>;
 
 /** Rows per write: a transaction each, so big enough to amortise the commit. */
 const BATCH_ROWS = 20_000;
+/**
+ * Writes handed to the sink before the oldest has ended: Postgres loads two batches at once on two
+ * backends (its COPY of one batch is slower than this thread's parsing of it) while this thread
+ * parses the next.
+ */
+const WRITES_IN_FLIGHT = 2;
 
-/** The resume state: which CSV field feeds which column, and the line the input resumes on. */
+/** The resume state: which column each CSV field feeds, and the line the input resumes on. */
 interface ImportState {
   readonly order: number[];
   readonly line: number;
@@ -42,25 +54,26 @@ export const csvImport: ImportProcessor = async (ctx) => {
   const from = ctx.resumable?.from;
   const state = from?.state as ImportState | undefined;
   let order: number[] | undefined = state?.order;
+  // for each column, the CSV field that feeds it
+  let fieldOf = order && fieldsOf(order);
   const counts: Progress = {
     bytesDone: from?.progress.bytesDone ?? 0,
     rowsDone: from?.progress.rowsDone ?? 0,
     errorCount: from?.progress.errorCount ?? 0,
   };
-  let batch: Cell[][] = [];
+  const batch = new RowBatchWriter(1 << 20);
 
   const onRecord = (rec: CsvRecord): void => {
-    if (!order) {
+    if (!fieldOf) {
       order = headerOrder(rec, columns);
+      fieldOf = fieldsOf(order);
       return;
     }
     counts.rowsDone++;
-    const reason = rowProblem(rec, order, columns);
-    if (typeof reason === 'string') {
+    const reason = writeRow(rec, fieldOf, columns, batch);
+    if (reason) {
       counts.errorCount++;
       ctx.onError({ row: rec.line, raw: rec.raw(RAW_LINE_MAX), reason });
-    } else {
-      batch.push(reason);
     }
   };
   const parser = new CsvParser({
@@ -70,30 +83,30 @@ export const csvImport: ImportProcessor = async (ctx) => {
     from: state ? { offset: counts.bytesDone, line: state.line } : undefined,
   });
   let savedAt = Date.now();
-  // One batch is written while the next is parsed: the database and this thread work at once.
-  // Its failure surfaces at the next flush; nothing returns or throws before it has settled.
-  let writing: Promise<void> = Promise.resolve();
+  // Batches are written while the next is parsed: the database and this thread work at once.
+  // A failure surfaces when its write is awaited; nothing returns or throws before all have settled.
+  const writing: Promise<void>[] = [];
   const flush = async (): Promise<void> => {
     counts.bytesDone = parser.bytesConsumed;
-    const rows = batch;
-    batch = [];
+    const rows = batch.take();
     const cp: Checkpoint = {
       progress: { ...counts },
       state: order ? ({ order, line: parser.nextLine } satisfies ImportState) : null,
     };
-    await writing;
-    writing = ctx.rows.write(rows, cp);
-    writing.catch(() => {});
+    if (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
+    const write = ctx.rows.write(rows, cp);
+    write.catch(() => {});
+    writing.push(write);
     savedAt = Date.now();
   };
   const saved = async (): Promise<void> => {
     await flush();
-    await writing;
+    while (writing.length > 0) await writing.shift();
   };
 
   try {
     await feedSlices(ctx, parser, counts, saved, async () => {
-      if (batch.length >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
+      if (batch.count >= BATCH_ROWS || Date.now() - savedAt >= CHECKPOINT_MS) await flush();
     });
     parser.end();
     if (!order) {
@@ -106,7 +119,7 @@ export const csvImport: ImportProcessor = async (ctx) => {
   } finally {
     // A write still running when the run stops (cancel, failure) must end before the job's
     // staged rows are dropped, or it would stage them again after the drop.
-    await writing.catch(() => {});
+    await Promise.allSettled(writing);
   }
   ctx.progress({ ...counts });
   return { ...counts };
@@ -132,26 +145,43 @@ function headerOrder(rec: CsvRecord, columns: readonly ImportColumn[]): number[]
   return order;
 }
 
-/** The row's values in column order, or why it is rejected. */
-function rowProblem(rec: CsvRecord, order: number[], columns: readonly ImportColumn[]): Cell[] | string {
+/** The inverse of a header order: for each column, the CSV field that feeds it. */
+function fieldsOf(order: readonly number[]): number[] {
+  const fields = new Array<number>(order.length);
+  order.forEach((c, f) => {
+    fields[c] = f;
+  });
+  return fields;
+}
+
+/** Writes the row to `out` in column order, or says why it is rejected (nothing written then). */
+function writeRow(
+  rec: CsvRecord,
+  fieldOf: readonly number[],
+  columns: readonly ImportColumn[],
+  out: RowBatchWriter,
+): string {
   if (rec.malformed) return rec.malformed;
   if (rec.count !== columns.length) return `expected ${columns.length} fields, got ${rec.count}`;
-  const values: Cell[] = new Array(columns.length);
-  for (let f = 0; f < order.length; f++) {
-    const c = order[f]!;
+  out.startRow(rec.line);
+  for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
+    const f = fieldOf[c]!;
     const start = rec.starts[f]!;
     const end = rec.ends[f]!;
+    let problem = '';
     if (end === start) {
-      if (col.required) return `missing ${col.name}`;
-      values[c] = null;
-      continue;
+      if (col.required) problem = `missing ${col.name}`;
+      else out.null();
+    } else {
+      problem = writeCell(col.type, rec.buf, start, end, out);
+      if (problem) problem = `${col.name} ${problem}`;
     }
-    const v = parseCell(col.type, rec.buf, start, end);
-    // Postgres text cannot hold NUL; refusing it on every store keeps imports portable
-    if (typeof v === 'string' && v.includes('\0')) return `${col.name} contains a NUL character`;
-    if (isRejection(col.type, v)) return `${col.name} ${v.slice(1)}`;
-    values[c] = v;
+    if (problem) {
+      out.dropRow();
+      return problem;
+    }
   }
-  return values;
+  out.endRow();
+  return '';
 }

@@ -2,8 +2,9 @@ import { csvImport, type ImportProcessor } from './csv-import.js';
 import { csvReport } from './csv-report.js';
 import type { Processor } from './processor.js';
 
+export { decodeRows } from '../core/row-batch-reader.js';
 export type { ImportContext, ImportProcessor, RowSink } from './csv-import.js';
-export type { Cell, ImportColumn, ImportType } from './import-values.js';
+export type { ImportColumn, ImportType } from './import-values.js';
 export type {
   Checkpoint,
   Processor,

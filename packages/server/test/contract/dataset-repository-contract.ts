@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatasetRecord, DatasetRepository } from '../../src/ports/dataset-repository.js';
+import { encodeRows } from '../../src/core/row-batch-writer.js';
+import type { CellValue, DatasetRecord, DatasetRepository } from '../../src/ports/dataset-repository.js';
 import type { MetadataStore } from '../../src/ports/metadata-store.js';
 import { jobRecord } from './job-records.js';
 import type { MetadataStoreFixture } from './metadata-store-contract.js';
@@ -18,6 +19,13 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       datasets = store.datasets;
     });
     afterEach(async () => fixture.cleanup());
+    // Each job's rows at increasing positions, with a gap after each batch (positions may skip).
+    const next = new Map<string, number>();
+    const batch = (jobId: string, rows: readonly (readonly CellValue[])[]) => {
+      const first = next.get(jobId) ?? 1;
+      next.set(jobId, first + rows.length + 2);
+      return encodeRows(rows, first);
+    };
 
     it('stages rows with the checkpoint in one transaction, and commits or discards them whole', async () => {
       const ds = {
@@ -43,11 +51,11 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
         await datasets.stage(
           job.id,
           ds,
-          [
+          batch(job.id, [
             [1, true, 1.5],
             [2, null, null],
             [1, false, 2],
-          ],
+          ]),
           match,
           { checkpoint: 7 },
         ),
@@ -55,7 +63,13 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       expect((await store.jobs.get(job.id))?.checkpoint).toBe(7);
       // A lost lease writes nothing, rows included.
       expect(
-        await datasets.stage(job.id, ds, [[9, true, 0]], { id: job.id, lease: 'other' }, { checkpoint: 8 }),
+        await datasets.stage(
+          job.id,
+          ds,
+          batch(job.id, [[9, true, 0]]),
+          { id: job.id, lease: 'other' },
+          { checkpoint: 8 },
+        ),
       ).toBe(false);
       expect((await datasets.rows(ds, 0, 10)).rows).toEqual([]);
       expect(await datasets.commit(job.id, ds, match, { state: 'completed', lease: null })).toBe(true);
@@ -67,7 +81,7 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       expect(page.next).toBeNull();
       const other = jobRecord({ id: 'abcdefabcdefabcdefabcdefabcdef02', state: 'running', lease: 'M' });
       await store.jobs.insert(other);
-      await datasets.stage(other.id, ds, [[3, true, 3]], { id: other.id, lease: 'M' }, {});
+      await datasets.stage(other.id, ds, batch(other.id, [[3, true, 3]]), { id: other.id, lease: 'M' }, {});
       await datasets.discard(other.id);
       await datasets.discard(other.id);
       expect(await datasets.commit(other.id, ds, { id: other.id, lease: 'M' }, {})).toBe(true);
@@ -115,13 +129,42 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
         ['tab\there, new\nline, cr\r, back\\slash', 1, 1, null, null],
       ];
       const job = await running(1);
-      expect(await datasets.stage(job.id, ds, rows.slice(0, 2), job, { checkpoint: 1 })).toBe(true);
-      expect(await datasets.stage(job.id, ds, [], job, { checkpoint: 2 })).toBe(true);
-      expect(await datasets.stage(job.id, ds, rows.slice(2), job, { checkpoint: 3 })).toBe(true);
+      expect(await datasets.stage(job.id, ds, batch(job.id, rows.slice(0, 2)), job, { checkpoint: 1 })).toBe(
+        true,
+      );
+      expect(await datasets.stage(job.id, ds, batch(job.id, []), job, { checkpoint: 2 })).toBe(true);
+      expect(await datasets.stage(job.id, ds, batch(job.id, rows.slice(2)), job, { checkpoint: 3 })).toBe(
+        true,
+      );
       expect(await datasets.commit(job.id, ds, job, { state: 'completed', lease: null })).toBe(true);
       const page = await datasets.rows(ds, 0, 100);
       // no keys: every row appended, the repeated one too
       expect(page.rows.map((r) => [r.s, r.i, r.n, r.d, r.b])).toEqual(rows);
+    });
+
+    it('applies overlapping stage calls in call order, and none after one that did not take effect', async () => {
+      const ds = dataset({ columns: [{ name: 'n', type: 'integer', required: true }] });
+      expect(await datasets.create(ds)).toBe(true);
+      const job = await running(5);
+      const rows = (from: number) => batch(job.id, [[from], [from + 1]]);
+      const calls = [1, 3, 5].map((n) => datasets.stage(job.id, ds, rows(n), job, { checkpoint: n }));
+      expect(await Promise.all(calls)).toEqual([true, true, true]);
+      expect((await store.jobs.get(job.id))?.checkpoint).toBe(5);
+      // a call fails (a batch that is not what it says): the good one after it writes nothing
+      const failed = datasets.stage(job.id, ds, { count: 2, text: Buffer.from('x\t1\n') }, job, {
+        checkpoint: 7,
+      });
+      const after = datasets.stage(job.id, ds, rows(9), job, { checkpoint: 9 });
+      await expect(failed).rejects.toThrow();
+      expect(await after).toBe(false);
+      expect((await store.jobs.get(job.id))?.checkpoint).toBe(5);
+      // a new run (another lease) starts afresh
+      await store.jobs.update({ id: job.id, lease: 'L' }, { lease: 'N' });
+      const next = { id: job.id, lease: 'N' };
+      expect(await datasets.stage(job.id, ds, rows(11), next, { checkpoint: 11 })).toBe(true);
+      expect(await datasets.commit(job.id, ds, next, {})).toBe(true);
+      const all = (await datasets.rows(ds, 0, 100)).rows.map((r) => r.n);
+      expect(all).toEqual([1, 2, 3, 4, 5, 6, 11, 12]);
     });
 
     it('upserts on a composite key at commit: a repeated key keeps its first place and takes its last values', async () => {
@@ -138,11 +181,11 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       await datasets.stage(
         first.id,
         ds,
-        [
+        batch(first.id, [
           ['b', 1, 'b1'],
           ['a', 1, 'a1'],
           ['a', 2, 'a2'],
-        ],
+        ]),
         first,
         {},
       );
@@ -152,25 +195,25 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       await datasets.stage(
         second.id,
         ds,
-        [
+        batch(second.id, [
           ['c', 1, 'c-first'],
           ['b', 1, 'b-first'],
-        ],
+        ]),
         second,
         {},
       );
       await datasets.stage(
         second.id,
         ds,
-        [
+        batch(second.id, [
           ['d', 1, null],
           ['b', 1, 'b-last'],
           ['c', 1, 'c-last'],
-        ],
+        ]),
         second,
         {},
       );
-      await datasets.stage(second.id, ds, [['a', 2, 'a2-new']], second, {});
+      await datasets.stage(second.id, ds, batch(second.id, [['a', 2, 'a2-new']]), second, {});
       expect(await datasets.commit(second.id, ds, second, {})).toBe(true);
       const page = await datasets.rows(ds, 0, 100);
       expect(page.rows).toEqual([
@@ -185,10 +228,10 @@ export function datasetRepositoryContract(name: string, factory: () => Promise<M
       await datasets.stage(
         third.id,
         ds,
-        [
+        batch(third.id, [
           ['e', 1, 'e'],
           ['d', 1, 'd'],
-        ],
+        ]),
         third,
         {},
       );

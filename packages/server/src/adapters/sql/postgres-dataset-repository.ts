@@ -2,14 +2,13 @@ import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type {
-  CellValue,
   ColumnDef,
   DatasetRecord,
   DatasetRepository,
+  RowBatch,
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
-import { copyText } from './copy-text.js';
 import {
   colList,
   conflictClause,
@@ -25,6 +24,7 @@ import {
 } from './dataset-catalog.js';
 import { jobUpdate } from './job-repository.js';
 import type { Database } from './schema.js';
+import { StageOrder } from './stage-order.js';
 
 const PG_TYPES: Record<ColumnDef['type'], string> = {
   string: 'text',
@@ -36,6 +36,12 @@ const PG_TYPES: Record<ColumnDef['type'], string> = {
 };
 /** Postgres's "ON CONFLICT DO UPDATE command cannot affect row a second time". */
 const CARDINALITY_VIOLATION = '21000';
+/**
+ * Sort memory for each index build of a swap (see buildIndexes): at the default 64 MB, 5M rows'
+ * pk and key indexes sort on disk, with one parallel worker; 256 MB sorts them in memory, with
+ * two (3.8 s instead of 5.2 s for both indexes of 5M rows built in one statement; bench/RESULTS.md).
+ */
+const SWAP_SORT_MEMORY = '256MB';
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -43,23 +49,20 @@ const UNIQUE_VIOLATION = '23505';
  * validated by csv-import (a bad row is a per-row error there, and never reaches COPY, which would
  * reject its whole batch). Each batch is one transaction on one pooled connection: COPY into the
  * job's staging table, then the job's compare-and-set, so rows and checkpoint commit together and
- * a resumed import continues after exactly the rows that were kept. Staged rows carry their
- * position in the file's order (`pos`). COPY cannot upsert, so completion applies the staging
- * table: into an empty dataset by making it the dataset table (see swapIn), otherwise by one
- * INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a key repeats inside the import
- * (which Postgres's ON CONFLICT refuses in one statement) a second form keeps each key's last row
- * at its first row's place, which is what SQLite's row-by-row upsert leaves.
+ * a resumed import continues after exactly the rows that were kept. Batches of one job overlap
+ * (two backends load at once, StageOrder keeps their commits in order). Staged rows carry their
+ * position in the file's order (`pos`, given by the batch: csv-import's line numbers, so no
+ * sequence, whose nextval per row cost a third of COPY's time). COPY cannot upsert, so
+ * completion applies the staging table: into an empty dataset by making it the dataset table
+ * (see swapIn), otherwise by one INSERT … SELECT … ON CONFLICT, the statement SQLite runs; where a
+ * key repeats inside the import (which Postgres's ON CONFLICT refuses in one statement) a second
+ * form keeps each key's last row at its first row's place, which is what SQLite's row-by-row
+ * upsert leaves.
  */
 export class PostgresDatasetRepository implements DatasetRepository {
   readonly #db: Kysely<Database>;
   readonly #pool: pg.Pool;
-  /**
-   * The position of each running import's next staged row, numbered here rather than by a
-   * sequence (a nextval per row costs a third of COPY's time; a cached sequence hands each
-   * connection its own block, out of order). Valid for one run (lease) only: another node may
-   * have staged rows for the job since; a new run reads it back from the staging table.
-   */
-  readonly #next = new Map<string, { readonly lease: string; readonly pos: number }>();
+  readonly #order = new StageOrder();
 
   constructor(db: Kysely<Database>, pool: pg.Pool) {
     this.#db = db;
@@ -85,67 +88,94 @@ export class PostgresDatasetRepository implements DatasetRepository {
     return readRows(this.#db, d, after, limit, (type, v) => (type === 'integer' ? Number(v) : v));
   }
 
-  async stage(
-    jobId: string,
-    d: DatasetRecord,
-    rows: readonly CellValue[][],
-    match: JobMatch,
-    patch: JobPatch,
-  ): Promise<boolean> {
+  stage(jobId: string, d: DatasetRecord, rows: RowBatch, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     const cas = jobUpdate(this.#db, match, patch).compile();
-    const client = await this.#pool.connect();
-    let broken: Error | undefined;
-    let kept = false;
-    try {
+    const create = () => run(this.#db, this.#stageDdl(stage, d));
+    return this.#order.run(jobId, match.lease, create, async (table, before) => {
+      await table;
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
       try {
-        // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
-        // the job's next state change (a synchronous commit) flushes them first.
-        await client.query(`begin; set local synchronous_commit = off; ${this.#stageDdl(stage, d)}`);
-        const known = this.#next.get(jobId);
-        const pos = known && known.lease === match.lease ? known.pos : await nextPos(client, stage);
-        if (rows.length > 0) {
-          const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
-          await new Promise<void>((resolve, reject) => {
-            copy.on('error', reject);
-            copy.on('finish', resolve);
-            copy.end(copyText(rows, pos));
+        try {
+          // Asynchronous commit is safe here: rows and checkpoint are lost or kept together, and
+          // the job's next state change (a synchronous commit) flushes them first.
+          await client.query('begin; set local synchronous_commit = off');
+          if (rows.count > 0) {
+            // the batch is COPY's text format already, positions included (ports/dataset-repository.ts)
+            const copy = client.query(copyFrom(`copy ${stage} (pos, ${colList(d)}) from stdin`));
+            await new Promise<void>((resolve, reject) => {
+              copy.on('error', reject);
+              copy.on('finish', resolve);
+              copy.end(rows.text);
+            });
+          }
+          // The batch before commits first (its checkpoint must not land after this one), and
+          // this one only if it did.
+          const kept = (await before) && (await client.query(cas.sql, [...cas.parameters])).rowCount !== 0;
+          await client.query(kept ? 'commit' : 'rollback');
+          return kept;
+        } catch (err) {
+          await client.query('rollback').catch((e: Error) => {
+            broken = e;
           });
+          throw err;
         }
-        const { rowCount } = await client.query(cas.sql, [...cas.parameters]);
-        await client.query(rowCount === 0 ? 'rollback' : 'commit');
-        kept = rowCount !== 0;
-        if (kept && typeof match.lease === 'string')
-          this.#next.set(jobId, { lease: match.lease, pos: pos + rows.length });
-        return kept;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  #stageDdl(stage: string, d: DatasetRecord): string {
+    // not null: the primary key it becomes at a swap then needs no scan to check it
+    return createTableSql(stage, d, PG_TYPES, 'pos bigint not null, ');
+  }
+
+  /**
+   * Builds the dataset's indexes on the staging table, each on its own connection, at once (for
+   * 5M rows 2.1–2.8 s where one ALTER TABLE building both took 3.4–3.6 s; bench/RESULTS.md).
+   * False when a key repeats in the import (the swap cannot take the staging table then).
+   */
+  async #buildIndexes(stage: string, t: string, d: DatasetRecord): Promise<boolean> {
+    const builds = swapIndexes(stage, t, d).map(async ({ build }) => {
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(`begin; set local maintenance_work_mem = '${SWAP_SORT_MEMORY}'; ${build}`);
+        await client.query('commit');
+        return true;
       } catch (err) {
         await client.query('rollback').catch((e: Error) => {
           broken = e;
         });
+        if (hasCode(err, UNIQUE_VIOLATION)) return false;
         throw err;
+      } finally {
+        client.release(broken);
       }
-    } finally {
-      if (!kept) this.#next.delete(jobId);
-      client.release(broken);
-    }
-  }
-
-  #stageDdl(stage: string, d: DatasetRecord): string {
-    return createTableSql(stage, d, PG_TYPES, 'pos bigint, ');
+    });
+    const built = await Promise.allSettled(builds);
+    const failed = built.find((b) => b.status === 'rejected');
+    if (failed) throw failed.reason;
+    return built.every((b) => b.status === 'fulfilled' && b.value);
   }
 
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     const t = table(d.id);
-    this.#next.delete(jobId);
+    this.#order.forget(jobId);
+    await run(this.#db, this.#stageDdl(stage, d));
+    // Into an empty dataset the staging table becomes the dataset (swapIn), with its indexes built
+    // beforehand, outside the transaction (readers go on meanwhile).
+    const indexed = (await isEmpty(this.#db, t)) && (await this.#buildIndexes(stage, t, d));
     return withJobCas(this.#db, match, patch, async (trx) => {
-      await run(trx, this.#stageDdl(stage, d));
       // One import commits into a dataset at a time (readers go on): positions come from its end.
       await run(trx, `lock table ${t} in share row exclusive mode`);
-      const empty = await sql<{
-        empty: boolean;
-      }>`select not exists (select 1 from ${sql.raw(t)}) as empty`.execute(trx);
-      if (empty.rows[0]?.empty && (await swapIn(trx, stage, t, d))) return;
+      if (indexed && (await isEmpty(trx, t))) {
+        await swapIn(trx, stage, t, d);
+        return;
+      }
       const into = `insert into ${t} (pos, ${colList(d)}) `;
       const base = `(select coalesce(max(pos), 0) from ${t})`;
       if (d.keys.length === 0) {
@@ -165,16 +195,9 @@ export class PostgresDatasetRepository implements DatasetRepository {
   }
 
   async discard(jobId: string): Promise<void> {
-    this.#next.delete(jobId);
+    this.#order.forget(jobId);
     await run(this.#db, `drop table if exists ${stageTable(jobId)}`);
   }
-}
-
-async function nextPos(client: pg.PoolClient, stage: string): Promise<number> {
-  const { rows } = await client.query<{ next: string }>(
-    `select coalesce(max(pos), 0) + 1 as next from ${stage}`,
-  );
-  return Number(rows[0]?.next ?? 1);
 }
 
 /** Each key's last staged row, at the position of each key's first staged row. */
@@ -193,36 +216,43 @@ function constraints(t: string, d: DatasetRecord): string[] {
   return d.keys.length > 0 ? [pk, `constraint ${t}_key unique (${keyList(d)})`] : [pk];
 }
 
+/** The dataset's indexes as a swap builds them on the staging table, and the constraints they become. */
+function swapIndexes(stage: string, t: string, d: DatasetRecord): { build: string; constraint: string }[] {
+  const pk = {
+    build: `create unique index if not exists ${stage}_pos on ${stage} (pos)`,
+    constraint: `add constraint ${t}_pk primary key using index ${stage}_pos`,
+  };
+  if (d.keys.length === 0) return [pk];
+  const key = {
+    build: `create unique index if not exists ${stage}_key on ${stage} (${keyList(d)})`,
+    constraint: `add constraint ${t}_key unique using index ${stage}_key`,
+  };
+  return [pk, key];
+}
+
 /**
  * The bulk path of a first import (an empty dataset): the staging table, already in file order
- * with its positions, becomes the dataset table, and its indexes are built once, sorted, instead
- * of row by row; so the rows are written once. False (nothing changed) when a key repeats in the
- * import, which the unique index refuses: the upsert path then keeps each key's last row.
- * Readers waiting on the old table meanwhile find the new one (Postgres looks a name up again
- * after waiting for its lock).
+ * with its positions and its indexes built (see buildIndexes), becomes the dataset table; so the
+ * rows are written once and the indexes built once, sorted, instead of row by row. Readers
+ * waiting on the old table meanwhile find the new one (Postgres looks a name up again after
+ * waiting for its lock).
  */
-async function swapIn(
-  trx: Transaction<Database>,
-  stage: string,
-  t: string,
-  d: DatasetRecord,
-): Promise<boolean> {
-  await run(trx, 'savepoint swap');
-  try {
-    await run(trx, `drop table ${t}`);
-    await run(trx, `alter table ${stage} rename to ${t}`);
-    await run(
-      trx,
-      `alter table ${t} ${constraints(t, d)
-        .map((c) => `add ${c}`)
-        .join(', ')}`,
-    );
-    return true;
-  } catch (err) {
-    if (!hasCode(err, UNIQUE_VIOLATION)) throw err;
-    await run(trx, 'rollback to savepoint swap');
-    return false;
-  }
+async function swapIn(trx: Transaction<Database>, stage: string, t: string, d: DatasetRecord): Promise<void> {
+  await run(trx, `drop table ${t}`);
+  await run(trx, `alter table ${stage} rename to ${t}`);
+  await run(
+    trx,
+    `alter table ${t} ${swapIndexes(stage, t, d)
+      .map((i) => i.constraint)
+      .join(', ')}`,
+  );
+}
+
+async function isEmpty(db: Kysely<Database> | Transaction<Database>, t: string): Promise<boolean> {
+  const { rows } = await sql<{
+    empty: boolean;
+  }>`select not exists (select 1 from ${sql.raw(t)}) as empty`.execute(db);
+  return rows[0]?.empty === true;
 }
 
 const hasCode = (err: unknown, code: string): boolean => (err as { code?: string } | null)?.code === code;

@@ -1,9 +1,11 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { decodeRows } from '../../core/row-batch-reader.js';
 import type {
   CellValue,
   ColumnDef,
   DatasetRecord,
   DatasetRepository,
+  RowBatch,
   RowPage,
 } from '../../ports/dataset-repository.js';
 import type { JobMatch, JobPatch } from '../../ports/job-repository.js';
@@ -23,6 +25,7 @@ import {
 } from './dataset-catalog.js';
 import { jobUpdate } from './job-repository.js';
 import type { Database } from './schema.js';
+import { StageOrder } from './stage-order.js';
 
 /** Rows per prepared multi-row INSERT of staged rows (fewer statement runs than one row each). */
 const ROWS_PER_INSERT = 64;
@@ -56,6 +59,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
   readonly #raw: RawSqlite;
   /** prepared INSERTs by staging table and row count */
   readonly #inserts = new Map<string, Insert>();
+  readonly #order = new StageOrder();
 
   constructor(db: Kysely<Database>, raw: RawSqlite) {
     this.#db = db;
@@ -91,12 +95,25 @@ export class SqliteDatasetRepository implements DatasetRepository {
   async stage(
     jobId: string,
     d: DatasetRecord,
-    rows: readonly CellValue[][],
+    batch: RowBatch,
     match: JobMatch,
     patch: JobPatch,
   ): Promise<boolean> {
     const stage = stageTable(jobId);
     const cas = jobUpdate(this.#db, match, patch).compile();
+    // one connection: the calls run one after the other, each only if the one before took effect
+    const create = () => Promise.resolve();
+    return this.#order.run(jobId, match.lease, create, async (_table, before) =>
+      (await before) ? this.#write(stage, d, batch, cas) : false,
+    );
+  }
+
+  #write(stage: string, d: DatasetRecord, batch: RowBatch, cas: CompiledQuery): Promise<boolean> {
+    // positions are dropped: the staging table's rowid keeps the order
+    const rows = decodeRows(
+      batch,
+      d.columns.map((c) => c.type),
+    );
     return this.#db.connection().execute(async () => {
       this.#raw.exec(createTableSql(stage, d, SQL_TYPES, ''));
       const write = this.#raw.transaction(() => {
@@ -145,6 +162,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
   async commit(jobId: string, d: DatasetRecord, match: JobMatch, patch: JobPatch): Promise<boolean> {
     const stage = stageTable(jobId);
     this.#forget(stage);
+    this.#order.forget(jobId);
     return withJobCas(this.#db, match, patch, async (trx) => {
       await trx.executeQuery(CompiledQuery.raw(createTableSql(stage, d, SQL_TYPES, '')));
       // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
@@ -159,6 +177,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
 
   async discard(jobId: string): Promise<void> {
     this.#forget(stageTable(jobId));
+    this.#order.forget(jobId);
     await this.#db.executeQuery(CompiledQuery.raw(`drop table if exists ${stageTable(jobId)}`));
   }
 }

@@ -148,6 +148,8 @@ export class JobRunner {
         }
       } else {
         const dataset = await this.#dataset(job);
+        // Writes overlap (csv-import's WRITES_IN_FLIGHT): the store orders the stages, the
+        // mirror its prunes.
         const result = await processor.run({
           ...common,
           columns: dataset.columns,

@@ -56,6 +56,8 @@ export class WorkMirror {
   readonly #stored = new Map<string, Stored>();
   /** the files the last saved checkpoint lists */
   #listed: WorkFiles = {};
+  /** the last prune call, settled */
+  #pruning: Promise<void> = Promise.resolve();
 
   readonly #workDir: string;
   /**
@@ -120,10 +122,17 @@ export class WorkMirror {
     return { $work: work, state } satisfies SharedCheckpoint;
   }
 
-  /** After a checkpoint is stored: removes the mirrored files it no longer lists. */
-  async prune(): Promise<void> {
-    await this.#remember();
-    await this.#removeUnlisted();
+  /**
+   * After a checkpoint is stored: removes the mirrored files it no longer lists. Calls may overlap
+   * (csv-import's writes do); they run one at a time, in call order.
+   */
+  prune(): Promise<void> {
+    const run = this.#pruning.then(async () => {
+      await this.#remember();
+      await this.#removeUnlisted();
+    });
+    this.#pruning = run.catch(() => {});
+    return run;
   }
 
   /** The job is over: removes its mirrored work files. */
