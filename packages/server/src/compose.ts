@@ -30,7 +30,7 @@ import type { EventRelay } from './ports/event-relay.js';
 import type { JobQueue } from './ports/job-queue.js';
 import type { Locker } from './ports/locker.js';
 import type { MetadataStore } from './ports/metadata-store.js';
-import { processors } from './processors/index.js';
+import { type JobProcessor, processors } from './processors/index.js';
 
 /** Everything the server runs on, built once from Config and frozen. */
 export interface Services {
@@ -63,6 +63,8 @@ export interface Services {
 /** Internal knobs that are not settings: tests shrink the webhook retry schedule, metrics observe it. */
 export interface Tuning {
   readonly webhooks?: Partial<DispatcherOptions>;
+  /** processors that replace the built-in ones of the same job type (tests slow one down) */
+  readonly processors?: Readonly<Record<string, JobProcessor>>;
 }
 
 /** The one composition root: the only module that knows the concrete adapters. */
@@ -106,7 +108,7 @@ export async function compose(config: Config, log: Logger, tuning: Tuning = {}):
     storage,
     queue,
     events,
-    processors,
+    processors: { ...processors, ...tuning.processors },
     jobsDir: path.join(config.dataDir, 'jobs'),
     // With a shared database, a job may resume on another node: its work files go to the shared store.
     shareWork: !config.databaseUrl.startsWith('sqlite:'),

@@ -55,10 +55,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   /** Closes the HTTP side: waits for requests in flight, for at most `drainMs` when given. */
   const drainHttp = async (drainMs: number | undefined) => {
-    // Fastify (and Node) close the idle keep-alive connections once, when closing starts; a
-    // connection whose last response was finishing at that instant turns idle a moment
-    // later and would hold the close open until keepAliveTimeout. Keep closing idle ones.
-    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
     // A client that stopped reading a download would hold the close forever: past the drain
     // time, the connections still busy are dropped.
     const deadline =
@@ -76,7 +72,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       dropQuietConnections();
       await closed;
     } finally {
-      clearInterval(idle);
       clearTimeout(deadline);
     }
   };

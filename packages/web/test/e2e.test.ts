@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from '../../server/test/helpers/depot.js';
 import { uploadFile } from '../../server/test/helpers/jobs.js';
+import { slowReport } from '../../server/test/helpers/slow-processor.js';
 import { consoleErrors, launchChromium, screenshot } from './browser.js';
 import { bigReportInput, reportCase } from './csv.js';
 
@@ -19,7 +20,8 @@ let errors: string[];
 let dir: string;
 
 beforeAll(async () => {
-  depot = await startDepot();
+  // csv-report reads at most 4 MB/s here, so a job stays running while the test clicks its buttons
+  depot = await startDepot({}, { processors: { 'csv-report': slowReport(4_000_000) } });
   token = await depot.tokenFor('web-e2e');
   dir = await mkdtemp(path.join(tmpdir(), 'depot-web-e2e-'));
   browser = await launchChromium();
