@@ -28,6 +28,32 @@ describe('FsBlobStore', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  it('reads in 4 MiB pieces alone, in smaller ones when many reads stream at once, and back to 4 MiB once they end', async () => {
+    // a store of its own: the other tests here count the files in theirs
+    const store = await FsBlobStore.open(path.join(dir, 'reads'));
+    const id = newId();
+    await store.write(id, 0, chunked(randomBytes(64 * 1024), 16 * 1024), { limit: 64 * 1024 });
+    const lone = await store.read(id);
+    expect(lone.readableHighWaterMark).toBe(4 * 2 ** 20);
+    lone.destroy();
+    await new Promise((r) => lone.once('close', r));
+    const many = [];
+    for (let i = 0; i < 200; i++) many.push(await store.read(id));
+    const sizes = many.map((r) => r.readableHighWaterMark);
+    expect(Math.min(...sizes)).toBe(256 * 1024);
+    // what the reads streaming at once may hold stays bounded, whatever their number
+    expect(sizes.slice(0, 64).reduce((a, b) => a + b, 0)).toBeLessThan(160 * 2 ** 20);
+    await Promise.all(
+      many.map((r) => {
+        r.destroy();
+        return new Promise((done) => r.once('close', done));
+      }),
+    );
+    const after = await store.read(id);
+    expect(after.readableHighWaterMark).toBe(4 * 2 ** 20);
+    after.destroy();
+  });
+
   it('keeps each blob in a file named by its id, and nothing else', async () => {
     const id = newId();
     await store.create(id);
