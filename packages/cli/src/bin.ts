@@ -1,12 +1,18 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError } from './exit-codes.js';
 
 const usage = () =>
-  `usage: depot <command> [options]   (depot <command> --help for more)\n\ncommands:\n${COMMANDS.map((c) => `  ${c.summary}`).join('\n')}\n`;
+  `usage: depot <command> [options]   (depot <command> --help for more; depot --version)\n\ncommands:\n${COMMANDS.map((c) => `  ${c.summary}`).join('\n')}\n`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`depot ${pkg.version}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
