@@ -37,11 +37,17 @@ const PG_TYPES: Record<ColumnDef['type'], string> = {
 /** Postgres's "ON CONFLICT DO UPDATE command cannot affect row a second time". */
 const CARDINALITY_VIOLATION = '21000';
 /**
- * Sort memory for each index build of a swap (see buildIndexes): at the default 64 MB, 5M rows'
- * pk and key indexes sort on disk, with one parallel worker; 256 MB sorts them in memory, with
- * two (3.8 s instead of 5.2 s for both indexes of 5M rows built in one statement; bench/RESULTS.md).
+ * Settings for the index builds of a swap (see buildIndexes). One build alone (an append: `pos`)
+ * sorts in 256 MB with Postgres's parallel workers (3.8 s instead of 5.2 s at the default 64 MB
+ * for both indexes of 5M rows built in one statement). Two builds at once (a keyed dataset) each
+ * run without workers: on a 2-core machine they already take both cores, and a parallel build's
+ * workers only add their tapes and the leader's merge (5M rows: 2.1 CPU-s for both instead of
+ * 3.4, bench/RESULTS.md). So each sorts alone, in 512 MB, which holds 5M rows' index tuples
+ * (~80 bytes each; more rows sort on disk).
  */
-const SWAP_SORT_MEMORY = '256MB';
+const SWAP_BUILD_ALONE = "set local maintenance_work_mem = '256MB'";
+const SWAP_BUILD_BESIDE_ANOTHER =
+  "set local maintenance_work_mem = '512MB'; set local max_parallel_maintenance_workers = 0";
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -138,11 +144,13 @@ export class PostgresDatasetRepository implements DatasetRepository {
    * False when a key repeats in the import (the swap cannot take the staging table then).
    */
   async #buildIndexes(stage: string, t: string, d: DatasetRecord): Promise<boolean> {
-    const builds = swapIndexes(stage, t, d).map(async ({ build }) => {
+    const indexes = swapIndexes(stage, t, d);
+    const settings = indexes.length > 1 ? SWAP_BUILD_BESIDE_ANOTHER : SWAP_BUILD_ALONE;
+    const builds = indexes.map(async ({ build }) => {
       const client = await this.#pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query(`begin; set local maintenance_work_mem = '${SWAP_SORT_MEMORY}'; ${build}`);
+        await client.query(`begin; ${settings}; ${build}`);
         await client.query('commit');
         return true;
       } catch (err) {
