@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { PostgresMetadataStore } from '../src/adapters/postgres-metadata-store.js';
 import { migrationProvider } from '../src/adapters/sql/migrations.js';
 import { encodeRows } from '../src/core/row-batch-writer.js';
@@ -98,5 +98,42 @@ it('keeps an import in file order when its runs move between nodes', async () =>
     expect(rows).toEqual(Array.from({ length: 12 }, (_, i) => i));
   } finally {
     await Promise.all(nodes.map((n) => n.close()));
+  }
+});
+
+it("builds a keyed first import's two indexes at once without parallel workers, an append's with them", async () => {
+  const store = await PostgresMetadataStore.open(shared.url);
+  const sent = vi.spyOn(pg.Client.prototype, 'query');
+  try {
+    await store.migrate();
+    const builds = async (n: number, keys: string[]): Promise<string[]> => {
+      const hex = String(n).repeat(32);
+      const ds = {
+        id: hex,
+        owner: 'alice',
+        name: `swap${n}`,
+        columns: [{ name: 'n', type: 'integer' as const, required: true }],
+        keys,
+        createdAt: 1,
+      };
+      await store.datasets.create(ds);
+      const job = jobRecord({ id: hex.replace(/^./, 'a'), state: 'running', lease: 'L' });
+      await store.jobs.insert(job);
+      const match = { id: job.id, lease: 'L' };
+      expect(await store.datasets.stage(job.id, ds, encodeRows([[7], [8]], 2), match, {})).toBe(true);
+      sent.mockClear();
+      expect(await store.datasets.commit(job.id, ds, match, {})).toBe(true);
+      expect((await store.datasets.rows(ds, 0, 10)).rows).toEqual([{ n: 7 }, { n: 8 }]);
+      return sent.mock.calls.map((c) => String(c[0])).filter((q) => q.includes('create unique index'));
+    };
+    const keyed = await builds(3, ['n']);
+    expect(keyed).toHaveLength(2);
+    for (const q of keyed) expect(q).toMatch(/max_parallel_maintenance_workers = 0;/);
+    const appended = await builds(4, []);
+    expect(appended).toHaveLength(1);
+    expect(appended[0]).not.toMatch(/max_parallel_maintenance_workers/);
+  } finally {
+    sent.mockRestore();
+    await store.close();
   }
 });
