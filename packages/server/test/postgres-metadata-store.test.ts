@@ -101,7 +101,7 @@ it('keeps an import in file order when its runs move between nodes', async () =>
   }
 });
 
-it("builds a keyed first import's two indexes at once without parallel workers, an append's with them", async () => {
+it("builds a keyed first import's two indexes at once without parallel workers, an append's with them, in 512 MB", async () => {
   const store = await PostgresMetadataStore.open(shared.url);
   const sent = vi.spyOn(pg.Client.prototype, 'query');
   try {
@@ -132,6 +132,8 @@ it("builds a keyed first import's two indexes at once without parallel workers, 
     const appended = await builds(4, []);
     expect(appended).toHaveLength(1);
     expect(appended[0]).not.toMatch(/max_parallel_maintenance_workers/);
+    // every build sorts in 512 MB (at 256 MB an append's parallel workers sorted 5M rows on disk)
+    for (const q of [...keyed, ...appended]) expect(q).toMatch(/maintenance_work_mem = '512MB';/);
   } finally {
     sent.mockRestore();
     await store.close();

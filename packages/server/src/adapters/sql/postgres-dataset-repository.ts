@@ -37,17 +37,16 @@ const PG_TYPES: Record<ColumnDef['type'], string> = {
 /** Postgres's "ON CONFLICT DO UPDATE command cannot affect row a second time". */
 const CARDINALITY_VIOLATION = '21000';
 /**
- * Settings for the index builds of a swap (see buildIndexes). One build alone (an append: `pos`)
- * sorts in 256 MB with Postgres's parallel workers (3.8 s instead of 5.2 s at the default 64 MB
- * for both indexes of 5M rows built in one statement). Two builds at once (a keyed dataset) each
- * run without workers: on a 2-core machine they already take both cores, and a parallel build's
- * workers only add their tapes and the leader's merge (5M rows: 2.1 CPU-s for both instead of
- * 3.4, bench/RESULTS.md). So each sorts alone, in 512 MB, which holds 5M rows' index tuples
- * (~80 bytes each; more rows sort on disk).
+ * Settings for the index builds of a swap (see buildIndexes); each sorts in 512 MB, which holds
+ * the index entries of 5M rows of an integer key (~80 bytes each; 392 MB; more rows, or wider
+ * keys, sort partly on disk). One build alone (an append: `pos`) uses Postgres's parallel
+ * workers, which share that memory (at 256 MB each worker's part of 5M rows spilled to disk:
+ * 1.46 CPU-s against 1.30). Two builds at once (a keyed dataset) each run without workers: on a
+ * 2-core machine they already take both cores, and parallel builds only add their workers' tapes
+ * and the leader's merge (5M rows: 2.1 CPU-s for both instead of 3.4; bench/RESULTS.md).
  */
-const SWAP_BUILD_ALONE = "set local maintenance_work_mem = '256MB'";
-const SWAP_BUILD_BESIDE_ANOTHER =
-  "set local maintenance_work_mem = '512MB'; set local max_parallel_maintenance_workers = 0";
+const SWAP_BUILD_ALONE = "set local maintenance_work_mem = '512MB'";
+const SWAP_BUILD_BESIDE_ANOTHER = `${SWAP_BUILD_ALONE}; set local max_parallel_maintenance_workers = 0`;
 const UNIQUE_VIOLATION = '23505';
 
 /**
