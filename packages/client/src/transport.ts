@@ -6,19 +6,30 @@ export interface TransportOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** never in a SharedArrayBuffer, hence the cast to what BodyInit wants */
 type Body = Uint8Array | undefined;
+
+/**
+ * Marks a fetch that sends a body in shared memory (a SharedArrayBuffer, as Node's file reader
+ * hands out) as it is. Any other fetch gets a copy: the web's fetch refuses shared memory.
+ */
+export const TAKES_SHARED_BODIES = Symbol.for('depot.fetch.takesSharedBodies');
+
+const inSharedMemory = (body: Uint8Array): boolean =>
+  typeof SharedArrayBuffer !== 'undefined' && body.buffer instanceof SharedArrayBuffer;
 
 /** fetch with the bearer token and tus version header; network failures become DepotErrors. */
 export class Transport {
   readonly base: string;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
+  readonly #takesShared: boolean;
 
   constructor(options: TransportOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#takesShared =
+      (options.fetch as { [TAKES_SHARED_BODIES]?: boolean } | undefined)?.[TAKES_SHARED_BODIES] === true;
   }
 
   /** The absolute URL of a path or an id-relative URL. */
@@ -35,11 +46,12 @@ export class Transport {
   ): Promise<Response> {
     const all: Record<string, string> = { ...headers };
     if (this.#token) all.Authorization = `Bearer ${this.#token}`;
+    const sendable = body && !this.#takesShared && inSharedMemory(body) ? new Uint8Array(body) : body;
     try {
       return await this.#fetch(url, {
         method,
         headers: all,
-        body: body as Uint8Array<ArrayBuffer> | undefined,
+        body: sendable as Uint8Array<ArrayBuffer> | undefined,
         signal,
       });
     } catch (err) {

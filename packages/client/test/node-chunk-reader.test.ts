@@ -44,6 +44,20 @@ describe('readChunkOffThread', () => {
     expect(Buffer.from(plain.bytes).equals(data.subarray(7, 7 + MiB))).toBe(true);
   });
 
+  it('hands out chunks in shared memory (never transferred), reusing a released buffer', async () => {
+    const first = await readChunkOffThread(fd, 0, MiB, true);
+    expect(first.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const held = await readChunkOffThread(fd, MiB, 2 * MiB, true);
+    expect(held.bytes.buffer).not.toBe(first.bytes.buffer);
+    first.release?.();
+    const next = await readChunkOffThread(fd, 2 * MiB, 3 * MiB, false);
+    expect(next.bytes.buffer).toBe(first.bytes.buffer);
+    expect(Buffer.from(next.bytes).equals(data.subarray(2 * MiB, 3 * MiB))).toBe(true);
+    expect(Buffer.from(held.bytes).equals(data.subarray(MiB, 2 * MiB))).toBe(true);
+    held.release?.();
+    next.release?.();
+  });
+
   it('fails with the read error for a descriptor that is not open', async () => {
     await expect(readChunkOffThread(987_654, 0, 10, true)).rejects.toMatchObject({ code: 'EBADF' });
   });
