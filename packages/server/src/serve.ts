@@ -22,20 +22,11 @@ export function flagsToEnv(args: readonly string[]): Record<string, string> {
   return env;
 }
 
-export interface ServeHooks {
-  /** called once the server listens and its URL is printed (start-up is over) */
-  readonly onListening?: () => void;
-}
-
 /**
  * `depot serve`: start on the configured settings, print the URL and admin token, and stop
  * gracefully on SIGTERM/SIGINT. Returns the process exit code (2 for a bad setting).
  */
-export async function serve(
-  args: readonly string[],
-  env = process.env,
-  hooks: ServeHooks = {},
-): Promise<number> {
+export async function serve(args: readonly string[], env = process.env): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ ...env, ...flagsToEnv(args) });
@@ -60,7 +51,6 @@ export async function serve(
     ? `Web UI (signs in as admin): ${server.url}/?token=${server.adminToken.token}\n`
     : '';
   process.stdout.write(`Depot is listening on ${server.url}\n${adminTokenLine(server.adminToken)}\n${link}`);
-  hooks.onListening?.();
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
