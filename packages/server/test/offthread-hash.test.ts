@@ -69,6 +69,25 @@ describe('OffThreadHash', () => {
     expect(OffThreadHash.backlog()).toBeUndefined();
   });
 
+  it('lets many writers wait on the backlog at once, without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // 8 MiB sent at once is twice the in-flight budget: 50 writers (uploads) wait for it
+      const data = randomBytes(8 * MiB);
+      const hash = feed(new OffThreadHash('sha256'), data, 65_536);
+      const waits = Array.from({ length: 50 }, () => OffThreadHash.backlog());
+      expect(waits.every((w) => w instanceof Promise)).toBe(true);
+      await Promise.all(waits);
+      expect((await hash.digest()).equals(expected('sha256', data))).toBe(true);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('feeds several hashes from one copy: each digests alone, the others go on', async () => {
     for (const hints of [
       [undefined, undefined],

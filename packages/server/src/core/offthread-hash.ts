@@ -1,5 +1,4 @@
 import { createHash, type Hash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -52,7 +51,7 @@ const MAX_THREADED = 4;
 const POOL_MAX = IN_FLIGHT_LIMIT / BATCH + 2 * MAX_THREADED;
 
 /** The one hashing thread of this process, started on first use, and its in-flight budget. */
-class HashThread extends EventEmitter {
+class HashThread {
   #worker: Worker | undefined;
   #nextId = 1;
   #nextReq = 1;
@@ -61,6 +60,12 @@ class HashThread extends EventEmitter {
   /** hash states living on the thread (not digested or dropped yet) */
   active = 0;
   readonly #pool: Uint8Array[] = [];
+  /**
+   * Writers waiting for the backlog to shrink, woken at each acknowledgement. A list, not 'ack'
+   * listeners: with many uploads at once there are more than EventEmitter's 10 before it warns
+   * (it did, again and again, under 100 uploads).
+   */
+  #waiters: (() => void)[] = [];
   // A state dropped by the garbage collector (never digested: an abandoned write) is dropped there too.
   readonly #finalizer = new FinalizationRegistry<number>((id) => {
     this.active--;
@@ -114,7 +119,11 @@ class HashThread extends EventEmitter {
 
   /** Resolves once the bytes in flight are under the budget (at once when they are). */
   async belowLimit(): Promise<void> {
-    while (this.inFlight > IN_FLIGHT_LIMIT) await new Promise((r) => this.once('ack', r));
+    while (this.inFlight > IN_FLIGHT_LIMIT) {
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+      });
+    }
   }
 
   post(message: object): void {
@@ -134,7 +143,9 @@ class HashThread extends EventEmitter {
       if (m.op === 'ack') {
         this.inFlight -= m.len;
         if (this.#pool.length < POOL_MAX) this.#pool.push(new Uint8Array(m.buf));
-        this.emit('ack');
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const wake of waiters) wake();
       } else {
         const resolve = this.#digests.get(m.req);
         this.#digests.delete(m.req);
