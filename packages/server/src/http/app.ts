@@ -11,6 +11,7 @@ import { registerDocs } from './docs/register.js';
 import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './events-route.js';
 import { ietfDraftRoutes } from './ietf/routes.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import { datasetRoutes } from './jobs/datasets-routes.js';
 import { jobRoutes } from './jobs/routes.js';
 import { registerMetrics } from './metrics-route.js';
@@ -56,6 +57,7 @@ export async function buildApp(
     exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     forceCloseConnections: 'idle',
+    schemaController: lazyCompilers(),
   });
   app.decorateRequest('actor', null);
   // One log line a request, written when the response is done.
