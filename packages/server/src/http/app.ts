@@ -13,6 +13,7 @@ import { eventRoutes } from './events-route.js';
 import { ietfDraftRoutes } from './ietf/routes.js';
 import { datasetRoutes } from './jobs/datasets-routes.js';
 import { jobRoutes } from './jobs/routes.js';
+import { lazyCompilers } from './lazy-compilers.js';
 import { registerMetrics } from './metrics-route.js';
 import { healthzSchema, readyzSchema } from './probe-schemas.js';
 import { tusRoutes } from './tus/routes.js';
@@ -56,6 +57,7 @@ export async function buildApp(
     exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     forceCloseConnections: 'idle',
+    schemaController: lazyCompilers(),
   });
   app.decorateRequest('actor', null);
   // One log line a request, written when the response is done.
