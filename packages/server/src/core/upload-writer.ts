@@ -96,7 +96,7 @@ async function appendChunk(
   const { blobs } = deps.storage;
   const start = upload.offset;
   const room = req.limit - start;
-  const guard = new UploadGuard(room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
+  const guard = new UploadGuard(body, room, [...hashes.values(), ...(fileHash ? [fileHash] : [])]);
   req.onGuard?.(guard);
   // A body cut off before blobs.write attaches its listeners destroys the guard with an error that
   // nobody hears yet: without this listener that is an uncaught exception that ends the process.
@@ -107,7 +107,6 @@ async function appendChunk(
   };
   body.once('error', (err) => guard.destroy(err));
   body.once('close', onClose);
-  body.pipe(guard);
 
   let committed = start;
   let stored = upload;
