@@ -49,7 +49,11 @@ const pool: SharedArrayBuffer[] = [];
 
 function thread(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  const w = new Worker(WORKER_SOURCE, {
+    eval: true,
+    // The source is CommonJS: a parent run with --input-type=module would make it a module.
+    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+  });
   w.unref();
   w.on('message', (reply: Reply) => {
     const resolve = pending.get(reply.req);

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readChunkOffThread } from '../src/node-chunk-reader.js';
 import { scratch } from './helpers/depot.js';
@@ -60,5 +63,19 @@ describe('readChunkOffThread', () => {
 
   it('fails with the read error for a descriptor that is not open', async () => {
     await expect(readChunkOffThread(987_654, 0, 10, true)).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  it('works in a process run with --input-type=module (its thread does not inherit that flag)', async () => {
+    const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/node-chunk-reader.js');
+    const file = path.join(work.dir, 'data.bin');
+    const script = `
+      import { openSync } from 'node:fs';
+      import { readChunkOffThread } from ${JSON.stringify(pathToFileURL(built).href)};
+      const chunk = await readChunkOffThread(openSync(${JSON.stringify(file)}, 'r'), 0, 1000, true);
+      console.log(chunk.sha256);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe(b64(data.subarray(0, 1000)));
   });
 });

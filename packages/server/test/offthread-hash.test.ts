@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OffThreadHash } from '../src/core/offthread-hash.js';
 
@@ -115,5 +119,26 @@ describe('OffThreadHash', () => {
       expect(gotTwin.equals(expected('sha256', head, chunk))).toBe(true);
       expect(gotRunning.equals(expected('sha256', head))).toBe(true);
     }
+  });
+
+  it('keeps a process alive while it owes a digest, and not once it is idle', async () => {
+    // A script (here, the built module in a process of its own) awaits a digest made on the
+    // hashing thread, then has nothing left to do: it must get the digest and then exit.
+    const built = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../dist/core/offthread-hash.js',
+    );
+    const script = `
+      import { OffThreadHash } from ${JSON.stringify(pathToFileURL(built).href)};
+      const h = new OffThreadHash('sha256', 2 ** 30);
+      h.update(new Uint8Array(3 * 2 ** 20).fill(7));
+      console.log((await h.digest()).toString('hex'));`;
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe(expected('sha256', new Uint8Array(3 * MiB).fill(7)).toString('hex'));
+    // (killed by the timeout, execFile would have rejected)
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -56,6 +56,8 @@ class HashThread {
   #nextId = 1;
   #nextReq = 1;
   readonly #digests = new Map<number, (d: Buffer) => void>();
+  /** whether the thread keeps the process alive now (see `#busy`) */
+  #refed = true;
   inFlight = 0;
   /** hash states living on the thread (not digested or dropped yet) */
   active = 0;
@@ -94,6 +96,7 @@ class HashThread {
     this.inFlight += batch.byteLength;
     const buf = batch.buffer as ArrayBuffer;
     this.#thread().postMessage({ op: 'up', ids, buf, len: batch.byteLength }, [buf]);
+    this.#busy();
   }
 
   drop(id: number, owner: object): void {
@@ -109,7 +112,24 @@ class HashThread {
     return new Promise((resolve) => {
       this.#digests.set(req, resolve);
       this.post({ op: 'digest', id, req });
+      this.#busy();
     });
+  }
+
+  /**
+   * The thread keeps the process alive while it owes an answer (bytes to acknowledge, a digest
+   * to send): a script awaiting a digest must get it. Idle, it must not.
+   */
+  #busy(): void {
+    if (this.#refed) return;
+    this.#refed = true;
+    this.#worker?.ref();
+  }
+
+  #idle(): void {
+    if (!this.#refed || this.inFlight > 0 || this.#digests.size > 0) return;
+    this.#refed = false;
+    this.#worker?.unref();
   }
 
   /** An empty batch, reused when one is free. */
@@ -135,10 +155,10 @@ class HashThread {
     // Its heap holds a few hash states and the message in hand: keep it small, every process has one.
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // The source is CommonJS: a parent run with --input-type=module would make it a module.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 },
     });
-    // An idle hashing thread must not keep the process alive.
-    worker.unref();
     worker.on('message', (m: Message) => {
       if (m.op === 'ack') {
         this.inFlight -= m.len;
@@ -151,11 +171,16 @@ class HashThread {
         this.#digests.delete(m.req);
         resolve?.(Buffer.from(m.digest));
       }
+      this.#idle();
     });
     // Pending digests would never resolve: better to crash loudly than to hang uploads.
     worker.on('error', (err) => {
       throw err;
     });
+    // An idle hashing thread must not keep the process alive. (After the listeners: adding a
+    // 'message' listener refs a worker again.)
+    worker.unref();
+    this.#refed = false;
     this.#worker = worker;
     return worker;
   }
