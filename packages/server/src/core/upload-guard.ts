@@ -7,10 +7,9 @@ import { type HashSink, OffThreadHash } from './offthread-hash.js';
  * bytes last arrived, so a request that asked for the lock can tell a stalled holder from a busy one.
  *
  * It reads the body itself rather than being piped into: a body chunk is handed on as it arrives
- * and the body is paused as soon as the reader is not keen, so an upload holds at most one small
- * buffer here. (As a Transform it held up to 144 KiB a chunk more per upload while the write loop
- * waited: with 100 uploads at once, 14 MiB of request bytes kept alive long enough for V8 to move
- * many of them to the old generation, where they wait for a full collection.)
+ * and the body is paused as soon as the reader is not keen, so a paused upload holds at most one
+ * socket read here; the rest waits in the socket. (As a Transform piped into, it held up to three
+ * 64 KiB reads per paused upload: 19 MiB with 100 uploads waiting on the write budget.)
  */
 export class UploadGuard extends Readable {
   passed = 0;
