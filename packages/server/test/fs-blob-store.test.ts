@@ -54,6 +54,36 @@ describe('FsBlobStore', () => {
     after.destroy();
   });
 
+  it('shows every joined byte to onBytes, in order, while concatenating', async () => {
+    // a store of its own: the other tests here count the files in theirs
+    const store = await FsBlobStore.open(path.join(dir, 'concat'));
+    const parts = [
+      randomBytes(5 * 2 ** 20 + 3),
+      Buffer.alloc(0),
+      randomBytes(9 * 2 ** 20 + 11),
+      randomBytes(7),
+    ];
+    const ids = [];
+    for (const bytes of parts) {
+      const id = newId();
+      await store.write(id, 0, chunked(bytes, 256 * 1024), { limit: bytes.length });
+      ids.push(id);
+    }
+    const target = newId();
+    const seen: Buffer[] = [];
+    let calls = 0;
+    await store.concat(target, ids, async (bytes) => {
+      calls++;
+      // a copy: the store reuses its buffers once the call returns
+      seen.push(Buffer.from(bytes));
+      await new Promise((r) => setTimeout(r, 1));
+    });
+    const whole = Buffer.concat(parts);
+    expect(Buffer.concat(seen).equals(whole)).toBe(true);
+    expect((await readFile(path.join(store.dir, target))).equals(whole)).toBe(true);
+    expect(calls).toBeGreaterThan(3);
+  });
+
   it('keeps each blob in a file named by its id, and nothing else', async () => {
     const id = newId();
     await store.create(id);

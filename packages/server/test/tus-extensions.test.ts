@@ -258,6 +258,15 @@ describe.each(BACKENDS)('tus extensions on $name', (backend) => {
       expect(h.headers.get('upload-length')).toBe('3000');
       expect(h.headers.get('upload-concat')).toBe(`final;/files/${idOf(pa)} /files/${idOf(pb)}`);
       expect((await depot.blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
+      // its sha256: taken while the parts are copied (local disk) or read once joined (S3)
+      const info = await fetch(`${depot.url}/api/files/${idOf(final)}`, {
+        headers: { authorization: `Bearer ${depot.token}` },
+      });
+      expect((await info.json()).sha256).toBe(
+        createHash('sha256')
+          .update(Buffer.concat([a, b]))
+          .digest('hex'),
+      );
       const p = await patch(final, depot.token, 3000, Buffer.from('x'));
       expect(p.status).toBe(403);
     });

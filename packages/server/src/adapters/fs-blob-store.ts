@@ -19,7 +19,8 @@ import { WriteBudget } from './write-budget.js';
 
 /** Ids are made by the core; anything else never reaches the filesystem (no path tricks). */
 const ID = /^[0-9a-f]{32}$/;
-const COPY_BUFFER = 2 ** 20;
+/** Bytes per read and write when joining parts (two such buffers: one read while the other is written). */
+const COPY_BUFFER = 4 * 2 ** 20;
 /**
  * A write of at most this many bytes opens its file with O_DSYNC (where the platform has it):
  * its one or few writes are then durable as they return, which saves the fdatasync call, a
@@ -156,15 +157,19 @@ export class FsBlobStore implements BlobStore, Concatenator {
   }
 
   /** Copies the parts one after another into `target` (created or emptied first), then syncs it. */
-  async concat(target: string, parts: readonly string[]): Promise<void> {
+  async concat(
+    target: string,
+    parts: readonly string[],
+    onBytes?: (bytes: Uint8Array) => void | Promise<void>,
+  ): Promise<void> {
     const out = await this.#open(target, 'w');
     try {
-      const buffer = Buffer.allocUnsafe(COPY_BUFFER);
+      const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(COPY_BUFFER), Buffer.allocUnsafe(COPY_BUFFER)];
       let at = 0;
       for (const part of parts) {
         const input = await this.#open(part, 'r');
         try {
-          at += await copy(input, out, at, buffer);
+          at += await copy(input, out, at, buffers, onBytes);
         } finally {
           await input.close();
         }
@@ -223,15 +228,37 @@ export function fsStorage(store: FsBlobStore): Storage {
   return { blobs: store, concat: store, ping: () => store.ping() };
 }
 
-async function copy(input: FileHandle, out: FileHandle, at: number, buffer: Buffer): Promise<number> {
+/**
+ * Copies all of `input` into `out` from `at` on, reading the next buffer while the last one is
+ * written (and shown to `onBytes`), and returns the bytes copied.
+ */
+async function copy(
+  input: FileHandle,
+  out: FileHandle,
+  at: number,
+  buffers: [Buffer, Buffer],
+  onBytes?: (bytes: Uint8Array) => void | Promise<void>,
+): Promise<number> {
   let copied = 0;
+  let [filling, spare] = buffers;
+  let reading = input.read(filling, 0, COPY_BUFFER, 0);
   for (;;) {
-    const { bytesRead } = await input.read(buffer, 0, buffer.length, copied);
+    const { bytesRead } = await reading;
     if (bytesRead === 0) return copied;
-    let done = 0;
-    while (done < bytesRead) {
-      const { bytesWritten } = await out.write(buffer, done, bytesRead - done, at + copied + done);
-      done += bytesWritten;
+    const bytes = filling.subarray(0, bytesRead);
+    [filling, spare] = [spare, filling];
+    reading = input.read(filling, 0, COPY_BUFFER, copied + bytesRead);
+    try {
+      await onBytes?.(bytes);
+      let done = 0;
+      while (done < bytesRead) {
+        const { bytesWritten } = await out.write(bytes, done, bytesRead - done, at + copied + done);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      // The read in flight must settle before its file is closed.
+      await reading.catch(() => {});
+      throw err;
     }
     copied += bytesRead;
   }

@@ -1,6 +1,7 @@
 import type { UploadRecord } from '../ports/metadata-store.js';
 import { type Actor, canSee } from './actor.js';
 import { errors } from './errors.js';
+import { OffThreadHash } from './offthread-hash.js';
 import { sealUpload } from './seal-upload.js';
 import type { UploadDeps } from './upload-deps.js';
 import { isExpired, isFinished } from './upload-state.js';
@@ -63,7 +64,22 @@ export class Concatenation {
       if (max !== undefined && length > max)
         throw errors.tooLarge(`the joined upload would be ${length} bytes`);
       if (storage.concat) {
-        await storage.concat.concat(finalId, final.parts);
+        // The joined file's sha256, taken as its bytes pass by (if they do), instead of reading it
+        // all again once it is whole.
+        const hash = new OffThreadHash('sha256', length);
+        let seen = 0;
+        try {
+          await storage.concat.concat(finalId, final.parts, (bytes) => {
+            seen += bytes.byteLength;
+            hash.update(bytes);
+            return OffThreadHash.backlog();
+          });
+        } catch (err) {
+          hash.drop();
+          throw err;
+        }
+        if (seen === length) this.#deps.digests.put(finalId, hash, length);
+        else hash.drop();
       } else {
         let offset = 0;
         for (const p of parts) {

@@ -56,9 +56,19 @@ export interface BlobStore {
   remove(id: string): Promise<void>;
 }
 
-/** Optional capability: join finished blobs into a new one without moving bytes through Node. */
+/** Optional capability: join finished blobs into a new one, faster than a read and a write each. */
 export interface Concatenator {
-  concat(target: string, parts: readonly string[]): Promise<void>;
+  /**
+   * `onBytes`, if given, sees the joined bytes in order when they pass through this process (a
+   * local copy), so the caller can hash them on the way instead of reading the result again; a
+   * store that joins them elsewhere (S3 copies on the server side) never calls it. The bytes are
+   * the store's to reuse once the call returns; a returned promise is awaited before going on.
+   */
+  concat(
+    target: string,
+    parts: readonly string[],
+    onBytes?: (bytes: Uint8Array) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 /**
