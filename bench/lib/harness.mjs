@@ -68,8 +68,11 @@ const depotBin = path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
 
 /** With --profile on the command line, Depot runs under `node --cpu-prof` (see profile-summary.mjs). */
 export const profileDir = path.join(benchDir, '.work', 'prof');
-const nodeFlags = () =>
-  process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+const nodeFlags = () => [
+  ...(process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  // extra node flags for the Depot server only (e.g. V8 heap settings under study)
+  ...(process.env.DEPOT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /** Depot as users run it: `depot serve`, SQLite + fs blobs in a tmpfs data dir (`name`'s own). */
 export const startDepot = (extraEnv = {}, name = 'depot') =>

@@ -6,9 +6,9 @@ import type { Chunk } from './tus-requests.js';
  * and hashes each slice right after reading it, while it is still in the cache.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { readSync } = require('node:fs');
-const { createHash } = require('node:crypto');
+// import(), not require: this runs as CommonJS, or as a module under --input-type=module
+Promise.all([import('node:worker_threads'), import('node:fs'), import('node:crypto')]).then(
+  ([{ parentPort }, { readSync }, { createHash }]) => {
 const SLICE = 256 * 1024;
 parentPort.on('message', ({ req, fd, start, end, hash, buf }) => {
   try {
@@ -25,6 +25,7 @@ parentPort.on('message', ({ req, fd, start, end, hash, buf }) => {
   } catch (err) {
     parentPort.postMessage({ req, error: { message: err.message, code: err.code } });
   }
+});
 });
 `;
 
@@ -49,11 +50,7 @@ const pool: SharedArrayBuffer[] = [];
 
 function thread(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, {
-    eval: true,
-    // The source is CommonJS: a parent run with --input-type=module would make it a module.
-    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-  });
+  const w = new Worker(WORKER_SOURCE, { eval: true });
   w.unref();
   w.on('message', (reply: Reply) => {
     const resolve = pending.get(reply.req);

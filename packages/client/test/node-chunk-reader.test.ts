@@ -65,7 +65,7 @@ describe('readChunkOffThread', () => {
     await expect(readChunkOffThread(987_654, 0, 10, true)).rejects.toMatchObject({ code: 'EBADF' });
   });
 
-  it('works in a process run with --input-type=module (its thread does not inherit that flag)', async () => {
+  it('works in a process run with --input-type=module and V8 flags', async () => {
     const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/node-chunk-reader.js');
     const file = path.join(work.dir, 'data.bin');
     const script = `
@@ -73,7 +73,8 @@ describe('readChunkOffThread', () => {
       import { readChunkOffThread } from ${JSON.stringify(pathToFileURL(built).href)};
       const chunk = await readChunkOffThread(openSync(${JSON.stringify(file)}, 'r'), 0, 1000, true);
       console.log(chunk.sha256);`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    const flags = ['--input-type=module', '--max-old-space-size=512'];
+    const { stdout } = await promisify(execFile)(process.execPath, [...flags, '-e', script], {
       timeout: 20_000,
     });
     expect(stdout.trim()).toBe(b64(data.subarray(0, 1000)));

@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
  * dropped meanwhile (its owner was garbage collected) is skipped.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+// import(), not require: this runs as CommonJS, or as a module under --input-type=module
+Promise.all([import('node:worker_threads'), import('node:crypto')]).then(([{ parentPort }, { createHash }]) => {
 const states = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'new') states.set(m.id, createHash(m.alg));
@@ -26,6 +26,7 @@ parentPort.on('message', (m) => {
     states.delete(m.id);
     parentPort.postMessage({ op: 'digest', req: m.req, digest }, [digest.buffer]);
   } else if (m.op === 'drop') states.delete(m.id);
+});
 });
 `;
 
@@ -155,8 +156,6 @@ class HashThread {
     // Its heap holds a few hash states and the message in hand: keep it small, every process has one.
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      // The source is CommonJS: a parent run with --input-type=module would make it a module.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (m: Message) => {
