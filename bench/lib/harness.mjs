@@ -68,13 +68,23 @@ const depotBin = path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
 
 /** With --profile on the command line, Depot runs under `node --cpu-prof` (see profile-summary.mjs). */
 export const profileDir = path.join(benchDir, '.work', 'prof');
+/** The node flags `npm start` gives `depot serve` (README's way to run it), read from its script. */
+const startFlags = () => {
+  const start = JSON.parse(readFileSync(path.join(repoDir, 'package.json'), 'utf8')).scripts.start;
+  const flags = /\bnode ((?:--\S+ )*)packages\/cli\/dist\/bin\.js serve/.exec(start);
+  if (!flags) throw new Error(`package.json's start script does not run depot serve: ${start}`);
+  return flags[1].split(' ').filter(Boolean);
+};
+
 const nodeFlags = () => [
+  ...(process.env.DEPOT_BENCH_NODE_FLAGS === undefined
+    ? startFlags()
+    : // instead of npm start's flags: a study of other node/V8 settings ('' for none)
+      process.env.DEPOT_BENCH_NODE_FLAGS.split(' ').filter(Boolean)),
   ...(process.argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-  // extra node flags for the Depot server only (e.g. V8 heap settings under study)
-  ...(process.env.DEPOT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
 ];
 
-/** Depot as users run it: `depot serve`, SQLite + fs blobs in a tmpfs data dir (`name`'s own). */
+/** Depot as users run it: `depot serve` with npm start's node flags, SQLite + fs blobs in a tmpfs data dir (`name`'s own). */
 export const startDepot = (extraEnv = {}, name = 'depot') =>
   startServer(name, [...nodeFlags(), depotBin, 'serve'], (dataDir) => ({
     DEPOT_HOST: '127.0.0.1',
