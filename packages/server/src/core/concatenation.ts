@@ -66,20 +66,22 @@ export class Concatenation {
       if (storage.concat) {
         // The joined file's sha256, taken as its bytes pass by (if they do), instead of reading it
         // all again once it is whole.
-        const hash = new OffThreadHash('sha256', length);
+        // (Made on the first bytes: a store that joins elsewhere never starts a hash for nothing.)
+        let hash: OffThreadHash | undefined;
         let seen = 0;
         try {
           await storage.concat.concat(finalId, final.parts, (bytes) => {
             seen += bytes.byteLength;
+            hash ??= new OffThreadHash('sha256', length);
             hash.update(bytes);
             return OffThreadHash.backlog();
           });
         } catch (err) {
-          hash.drop();
+          hash?.drop();
           throw err;
         }
-        if (seen === length) this.#deps.digests.put(finalId, hash, length);
-        else hash.drop();
+        if (hash && seen === length) this.#deps.digests.put(finalId, hash, length);
+        else hash?.drop();
       } else {
         let offset = 0;
         for (const p of parts) {
