@@ -1,4 +1,4 @@
-import { type Capabilities, discover } from './capabilities.js';
+import { ask, type Capabilities, discover } from './capabilities.js';
 import { DatasetsApi } from './datasets-api.js';
 import { FilesApi } from './files-api.js';
 import { JobsApi } from './jobs-api.js';
@@ -63,18 +63,13 @@ export abstract class BaseClient<Source> {
 
   /**
    * Checks that the server answers at all (OPTIONS, no retries): a wrong URL or a server that is
-   * down fails here at once with ERR_NETWORK instead of after a round of retries per file.
+   * down fails here at once with ERR_NETWORK instead of after a round of retries per file. Its
+   * answer is the capabilities, so uploads after it do not ask again.
    */
   async probe(signal?: AbortSignal): Promise<Capabilities> {
-    const res = await this.transport.send(
-      'OPTIONS',
-      this.endpoint,
-      { 'Tus-Resumable': '1.0.0' },
-      undefined,
-      signal,
-    );
-    await res.arrayBuffer();
-    return this.capabilities();
+    const caps = await ask(this.transport, this.endpoint, signal);
+    this.#caps ??= Promise.resolve(caps);
+    return this.#caps;
   }
 
   /** The download URL of a file id (a full URL passes through). */

@@ -51,7 +51,6 @@ const pool: SharedArrayBuffer[] = [];
 function thread(): Worker {
   if (worker) return worker;
   const w = new Worker(WORKER_SOURCE, { eval: true });
-  w.unref();
   w.on('message', (reply: Reply) => {
     const resolve = pending.get(reply.req);
     pending.delete(reply.req);
@@ -63,8 +62,18 @@ function thread(): Worker {
     pending.clear();
     worker = undefined;
   });
+  // after the listeners: in Node 20 adding a 'message' listener refs the worker again
+  w.unref();
   worker = w;
   return w;
+}
+
+/**
+ * Starts the reading thread now, ahead of the first chunk: a thread takes tens of milliseconds to
+ * start, which the requests before the first PATCH (OPTIONS, POST) can hide. It keeps nothing alive.
+ */
+export function warmChunkReader(): void {
+  thread();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import path from 'node:path';
 import { ClientCodes, DepotError } from './errors.js';
-import { readChunkOffThread } from './node-chunk-reader.js';
+import { readChunkOffThread, warmChunkReader } from './node-chunk-reader.js';
 import type { UploadSource } from './source.js';
 
 const SMALL = 256 * 1024;
@@ -44,6 +44,7 @@ export async function fileSource(file: string): Promise<UploadSource> {
     const whole = bytes.subarray(0, got);
     return { ...about, read: async (start, end) => whole.subarray(start, end), close: async () => {} };
   }
+  if (st.size >= OFF_THREAD) warmChunkReader();
   let closed = false;
   const reading = new Set<Promise<unknown>>();
   const offThread = (start: number, end: number, sha256: boolean) => {

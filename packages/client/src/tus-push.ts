@@ -32,6 +32,28 @@ export async function readChunk(
   return sha256 ? { bytes, sha256: await sha256(bytes) } : { bytes };
 }
 
+/** A chunk being read (and hashed) before its PATCH. */
+export interface ReadAhead {
+  readonly start: number;
+  readonly end: number;
+  readonly chunk: Promise<Chunk>;
+}
+
+/**
+ * Starts reading the chunk `[start, start + size)` now. The reading is not awaited here: a failure
+ * surfaces when the chunk is used, and a chunk never used is given back.
+ */
+export function readAhead(
+  source: UploadSource,
+  start: number,
+  size: number,
+  sha256: PushContext['sha256'],
+): ReadAhead {
+  const chunk = readChunk(source, start, start + size, sha256);
+  chunk.catch(() => {}); // awaited (or dropped) by pushUpload
+  return { start, end: start + size, chunk };
+}
+
 /**
  * A chunk that took less than this grows the next ones: each PATCH costs a round trip and the
  * server's last writes and verification before the next can start, which on a fast link is a
@@ -50,13 +72,14 @@ export async function pushUpload(
   url: string,
   source: UploadSource,
   state: UploadState,
+  first?: ReadAhead,
 ): Promise<void> {
   let { offset } = state;
   let lengthKnown = state.length !== undefined;
   let failures = 0;
   let size = ctx.chunkSize;
   // the next chunk, read and hashed while the current one is on the wire
-  let ahead: { start: number; end: number; chunk: Promise<Chunk> } | undefined;
+  let ahead: ReadAhead | undefined = first;
   ctx.onOffset(offset);
   for (;;) {
     if (lengthKnown && source.size !== undefined && offset >= source.size) return;
@@ -74,9 +97,7 @@ export async function pushUpload(
       const chunk = await current;
       const declare = !lengthKnown && source.size !== undefined ? source.size : undefined;
       if (!source.sequential && (source.size === undefined || end < source.size)) {
-        const chunk = readChunk(source, end, end + size, ctx.sha256);
-        chunk.catch(() => {}); // awaited (or dropped) on the next turn
-        ahead = { start: end, end: end + size, chunk };
+        ahead = readAhead(source, end, size, ctx.sha256);
       }
       ctx.onSent(chunk.bytes.byteLength);
       const t0 = Date.now();

@@ -6,7 +6,7 @@ import type { ResumeEntry, ResumeStore } from './resume-store.js';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
 import { sliceSource, type UploadSource } from './source.js';
 import type { Transport } from './transport.js';
-import { type PushContext, pushUpload, readChunk } from './tus-push.js';
+import { type PushContext, pushUpload, type ReadAhead, readAhead, readChunk } from './tus-push.js';
 import { createUpload, headUpload, type UploadState } from './tus-requests.js';
 
 export interface UploadOptions {
@@ -112,6 +112,7 @@ export async function uploadSource(
   let parts = oneShot ? undefined : await resumeParts(deps, key, size, signal);
   const resumed = parts !== undefined;
   let remembered = resumed;
+  let first: ReadAhead | undefined;
   if (!parts) {
     if (oneShot && size !== undefined) {
       const first = await readChunk(source, 0, size, sha256);
@@ -125,6 +126,8 @@ export async function uploadSource(
       }
       parts = [{ url: created.url, state: { offset: created.offset, length: size } }];
     } else {
+      // the first chunk is read (and hashed) while the upload is being created
+      if (n === 1 && !source.sequential) first = readAhead(source, 0, chunkSize, sha256);
       parts = await createParts(deps, n, size, n > 1 ? undefined : metadata, retry, signal);
       if (key && size !== undefined) {
         const entry: ResumeEntry = { urls: parts.map((p) => p.url), size, createdAt: Date.now() };
@@ -139,7 +142,7 @@ export async function uploadSource(
     parts.map((p, i) => {
       const [start, length] = ranges[i] as [number, number | undefined];
       const view = parts.length === 1 ? source : sliceSource(source, start, length as number);
-      return pushUpload(ctxFor(i), p.url, view, p.state);
+      return pushUpload(ctxFor(i), p.url, view, p.state, parts.length === 1 ? first : undefined);
     }),
   );
 

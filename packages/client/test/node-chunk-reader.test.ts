@@ -79,4 +79,16 @@ describe('readChunkOffThread', () => {
     });
     expect(stdout.trim()).toBe(b64(data.subarray(0, 1000)));
   });
+
+  it('a started reading thread with nothing to read does not keep the process alive', async () => {
+    const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/node-chunk-reader.js');
+    const script = `
+      import { warmChunkReader } from ${JSON.stringify(pathToFileURL(built).href)};
+      warmChunkReader();
+      console.log('started');`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 15_000, // a thread that stays referenced: the child is killed, and this rejects
+    });
+    expect(stdout.trim()).toBe('started');
+  });
 });

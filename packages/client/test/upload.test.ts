@@ -43,6 +43,44 @@ describe('DepotClient.upload', () => {
     expect(res.size).toBe(data.length);
   });
 
+  it('asks the server with one OPTIONS: the probe answer serves the uploads after it', async () => {
+    const rec = recordingFetch();
+    const c = client({ fetch: rec.fetch });
+    const caps = await c.probe();
+    expect(caps.checksums.has('sha256')).toBe(true);
+    await c.upload(data, { chunkSize: 64 * KiB });
+    await c.upload(data.subarray(0, 1000));
+    expect(rec.seen.filter((r) => r.method === 'OPTIONS').length).toBe(1);
+    // without a probe, the first upload asks
+    const fresh = recordingFetch();
+    await client({ fetch: fresh.fetch }).upload(data.subarray(0, 1000));
+    expect(fresh.seen.map((r) => r.method)).toEqual(['OPTIONS', 'POST']);
+  });
+
+  it('reads the first chunk while the upload is being created', async () => {
+    const events: string[] = [];
+    class Watched extends Blob {
+      override slice(start?: number, end?: number, type?: string): Blob {
+        events.push(`read ${start}`);
+        return super.slice(start, end, type);
+      }
+    }
+    const slow: typeof fetch = async (input, init) => {
+      const method = init?.method ?? 'GET';
+      events.push(method);
+      const res = await fetch(input, init);
+      if (method === 'POST') await new Promise((r) => setTimeout(r, 200)); // a slow link
+      events.push(`${method} answered`);
+      return res;
+    };
+    const res = await client({ fetch: slow }).upload(new Watched([data]), { chunkSize: 64 * KiB });
+    expect((await stored(res.id)).equals(data)).toBe(true);
+    expect(events.indexOf('read 0')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('read 0')).toBeLessThan(events.indexOf('POST answered'));
+    // each chunk is read once
+    expect(events.filter((e) => e === 'read 0').length).toBe(1);
+  });
+
   it('sends no Upload-Checksum with checksum: false', async () => {
     const rec = recordingFetch();
     const res = await client({ fetch: rec.fetch }).upload(data, { chunkSize: 64 * KiB, checksum: false });
