@@ -118,6 +118,29 @@ describe('POST /api/files', () => {
     });
     expect(res.status).toBe(400);
   });
+
+  it('answers 400 at once to a malformed form, and keeps no record of it', async () => {
+    const before = (await (await api('/api/files?limit=1000')).json()).files.length;
+    const noBoundary = await api('/api/files', {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data' },
+      body: 'x',
+    });
+    expect(noBoundary.status).toBe(400);
+    expect((await noBoundary.json()).error.code).toBe('ERR_BAD_REQUEST');
+    // the body ends inside the file part: no closing boundary will ever come
+    const cut = await api('/api/files', {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' },
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\n\r\nabc',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(cut.status).toBe(400);
+    expect((await cut.json()).error.message).toMatch(/form/i);
+    const after = (await (await api('/api/files?limit=1000')).json()).files;
+    expect(after.length).toBe(before);
+    expect(after.some((f: { name: string }) => f.name === 'cut.txt')).toBe(false);
+  });
 });
 
 describe('GET /api/files and /api/files/:id', () => {

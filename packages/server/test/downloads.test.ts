@@ -77,6 +77,11 @@ describe('GET /files/:id', () => {
       ['bytes=1000-', 1000, data.length - 1],
       ['bytes=-500', data.length - 500, data.length - 1],
       [`bytes=${data.length - 10}-${data.length + 1000}`, data.length - 10, data.length - 1],
+      // a suffix longer than the file is all of it (RFC 9110 §14.1.3); the unit is case-insensitive
+      [`bytes=-${data.length + 1}`, 0, data.length - 1],
+      ['bytes=-99999999999', 0, data.length - 1],
+      ['BYTES=0-9', 0, 9],
+      [' Bytes = 10-19', 10, 19],
     ] as const) {
       const res = await get(url, { Range: range });
       expect(res.status, range).toBe(206);
@@ -109,9 +114,18 @@ describe('GET /files/:id', () => {
   });
 
   it('answers 416 with bytes */len to an unsatisfiable range', async () => {
-    const res = await get(url, { Range: `bytes=${data.length}-` });
-    expect(res.status).toBe(416);
-    expect(res.headers.get('content-range')).toBe(`bytes */${data.length}`);
+    for (const range of [`bytes=${data.length}-`, 'bytes=-0']) {
+      const res = await get(url, { Range: range });
+      expect(res.status, range).toBe(416);
+      expect(res.headers.get('content-range')).toBe(`bytes */${data.length}`);
+    }
+  });
+
+  it('keeps a long suffix among several ranges', async () => {
+    const res = await get(url, { Range: `bytes=0-1,-${data.length + 5}` });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 0-${data.length - 1}/${data.length}`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
   });
 
   it('honours If-Range: a matching ETag or date gives the range, anything else the whole file', async () => {

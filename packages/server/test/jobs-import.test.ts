@@ -96,6 +96,16 @@ describe.each(BACKENDS)('csv-import jobs on $name', (backend) => {
     expect((await api(depot.url, alice, 'POST', '/api/datasets', { name: 'x', columns: [] })).status).toBe(
       400,
     );
+    // a column JSON rows could not carry is refused when declared, not lost on import
+    const proto = await api(depot.url, alice, 'POST', '/api/datasets', {
+      name: 'proto',
+      columns: [
+        { name: 'id', type: 'integer', required: true },
+        { name: '__proto__', type: 'string' },
+      ],
+    });
+    expect(proto.status).toBe(400);
+    expect(proto.json.error.message).toContain('__proto__');
   });
 
   it('fails at once on a wrong header or an empty file; a header-only file or only bad rows change nothing', async () => {

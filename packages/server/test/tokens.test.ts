@@ -77,7 +77,9 @@ describe('/api/tokens', () => {
     expect(created.owner).toBe('shared');
     expect((await call('GET', '/api/files', created.token)).status).toBe(200);
     expect((await call('DELETE', `/api/tokens/${created.id}`, ADMIN)).status).toBe(204);
-    expect((await call('GET', '/api/files', created.token)).status).toBe(401);
+    const refused = await call('GET', '/api/files', created.token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="depot"');
     expect((await call('DELETE', `/api/tokens/${created.id}`, ADMIN)).status).toBe(404);
   });
 

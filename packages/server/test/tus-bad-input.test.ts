@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkHeaders, createUpload, head, patch, startDepot, type TestDepot, tus } from './helpers/depot.js';
@@ -116,6 +117,7 @@ describe('size limits', () => {
       'X-Big': 'a'.repeat(20_000),
     });
     expect(huge.status).toBe(431);
+    expect(codeOf(huge.body)).toBe('ERR_HEADERS_TOO_LARGE');
     const pairs = Array.from({ length: 100 }, (_, i) => `k${i} YQ==`).join(',');
     const bad = [
       pairs,
@@ -142,6 +144,41 @@ describe('size limits', () => {
     expect((await head(ok, depot.token)).headers.get('upload-metadata')).toBe(
       'filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential',
     );
+  });
+});
+
+describe('requests refused before routing', () => {
+  it('answers a URL that is not valid percent-encoding with 400, in the error form, without echoing it', async () => {
+    for (const p of ['/api/files/%zz', '/files/%', `/api/files/%zz${'a'.repeat(5000)}`]) {
+      const res = await rawRequest(depot.url, 'GET', p, tus(depot.token));
+      expect(res.status, p.slice(0, 20)).toBe(400);
+      expect(codeOf(res.body)).toBe('ERR_BAD_URL');
+      expect(res.body.length).toBeLessThan(200);
+    }
+  });
+
+  it('answers a path segment over the limit with 414 in the error form', async () => {
+    const res = await rawRequest(depot.url, 'GET', `/api/files/${'a'.repeat(600)}`, tus(depot.token));
+    expect(res.status).toBe(414);
+    expect(codeOf(res.body)).toBe('ERR_URI_TOO_LONG');
+    expect(res.body.length).toBeLessThan(200);
+  });
+
+  it('answers HTTP that Node cannot parse with 400 in the error form', async () => {
+    const { hostname, port } = new URL(depot.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('POST /files/ HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (c) => {
+        text += c;
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(codeOf(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toBe('ERR_BAD_REQUEST');
   });
 });
 

@@ -171,7 +171,14 @@ describe('tus core', () => {
     });
     expect(res.status).toBe(201);
     const exposed = res.headers.get('access-control-expose-headers') ?? '';
-    for (const h of ['Location', 'Upload-Offset', 'Upload-Length', 'Tus-Resumable', 'Upload-Expires']) {
+    for (const h of [
+      'Location',
+      'Upload-Offset',
+      'Upload-Length',
+      'Tus-Resumable',
+      'Upload-Expires',
+      'Retry-After',
+    ]) {
       expect(exposed).toContain(h);
     }
   });

@@ -17,10 +17,11 @@ export interface Checksum {
 
 /** Parses `Upload-Checksum: ALGO BASE64`. Unknown algorithm or malformed value → 400. */
 export function parseChecksum(header: string): Checksum {
-  const m = /^([a-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim());
+  const m = /^([A-Za-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim());
   if (!m) throw errors.invalidHeader('Upload-Checksum must be "ALGORITHM BASE64DIGEST"');
-  const algorithm = m[1] as string;
-  if (!(algorithm in ALGORITHMS)) {
+  // names are compared without case (SHA1 is sha1); only the table's own keys count
+  const algorithm = (m[1] as string).toLowerCase();
+  if (!Object.hasOwn(ALGORITHMS, algorithm)) {
     throw errors.unsupportedChecksum(
       `checksum algorithm ${algorithm} is not supported; use one of ${CHECKSUM_ALGORITHMS.join(', ')}`,
     );

@@ -73,6 +73,8 @@ function columnDefs(v: unknown): ColumnDef[] {
     if (typeof col?.name !== 'string' || col.name === '' || col.name.length > 200) {
       throw errors.badRequest(`columns[${i}].name must be a non-empty string`);
     }
+    // rows travel as JSON objects, where this one name is not an ordinary key
+    if (col.name === '__proto__') throw errors.badRequest(`columns[${i}].name may not be __proto__`);
     if (!TYPES.includes(col.type as ColumnType)) {
       throw errors.badRequest(`columns[${i}].type must be one of ${TYPES.join(', ')}`);
     }

@@ -25,7 +25,9 @@ export const errors = {
   invalidHeader: e('ERR_INVALID_HEADER', 400),
   invalidMetadata: e('ERR_INVALID_METADATA', 400),
   unsupportedChecksum: e('ERR_CHECKSUM_ALGORITHM', 400),
-  unauthorized: e('ERR_UNAUTHORIZED', 401),
+  /** with the challenge RFC 9110 requires of every 401 (RFC 6750's scheme) */
+  unauthorized: (message: string): DepotError =>
+    new DepotError('ERR_UNAUTHORIZED', 401, message, { 'WWW-Authenticate': 'Bearer realm="depot"' }),
   forbidden: e('ERR_FORBIDDEN', 403),
   notFound: e('ERR_NOT_FOUND', 404),
   uploadFinished: e('ERR_UPLOAD_FINISHED', 403),

@@ -241,7 +241,7 @@ export class UploadService {
     try {
       let upload = await current();
       if (input.offset !== upload.offset) throw errors.offsetMismatch(upload.offset);
-      upload = await this.#settleLength(actor, upload, input.length);
+      upload = await this.#settleLength(actor, upload, input.length, input.contentLength);
       if (isFinished(upload)) {
         if ((input.contentLength ?? 0) === 0) return upload;
         throw errors.uploadFinished('the upload is already complete');
@@ -339,7 +339,17 @@ export class UploadService {
       : { limit: quotaLimit, byQuota: true, reserved: true };
   }
 
-  async #settleLength(actor: Actor, upload: UploadRecord, length: number | undefined): Promise<UploadRecord> {
+  /**
+   * A deferred length declared by a PATCH, checked and stored before its body is written. Every
+   * check that can refuse the request comes first: a refused request must not leave a length
+   * behind that the client cannot correct.
+   */
+  async #settleLength(
+    actor: Actor,
+    upload: UploadRecord,
+    length: number | undefined,
+    contentLength: number | undefined,
+  ): Promise<UploadRecord> {
     if (length === undefined) return upload;
     if (upload.length !== null) {
       if (length !== upload.length) throw errors.invalidHeader('Upload-Length cannot change once set');
@@ -350,6 +360,11 @@ export class UploadService {
     const max = this.#deps.options.maxUploadSize;
     if (max !== undefined && length > max)
       throw errors.tooLarge(`the upload is ${length} bytes; the limit is ${max}`);
+    if (contentLength !== undefined && contentLength > length - upload.offset) {
+      throw errors.tooLarge(
+        `the body is ${contentLength} bytes but Upload-Length leaves room for ${length - upload.offset}`,
+      );
+    }
     const finished = length === upload.offset;
     const now = this.#deps.now();
     const patch = { length, updatedAt: now, ...(finished ? { finishedAt: now, expiresAt: null } : {}) };

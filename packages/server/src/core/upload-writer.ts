@@ -107,6 +107,11 @@ async function appendChunk(
   };
   body.once('error', (err) => guard.destroy(err));
   body.once('close', onClose);
+  // A body that failed before it got here (a form part cut off while the request was parsed)
+  // sends no more events: it is cut off now.
+  if (body.destroyed && !body.readableEnded) {
+    guard.destroy(body.errored ?? errors.requestAborted('the request body was cut off'));
+  }
 
   let committed = start;
   let stored = upload;

@@ -10,6 +10,7 @@ import { documented } from './docs/documented.js';
 import { registerDocs } from './docs/register.js';
 import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './events-route.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { ietfDraftRoutes } from './ietf/routes.js';
 import { datasetRoutes } from './jobs/datasets-routes.js';
 import { jobRoutes } from './jobs/routes.js';
@@ -58,6 +59,8 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     forceCloseConnections: 'idle',
     schemaController: lazyCompilers(),
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.decorateRequest('actor', null);
   // One log line a request, written when the response is done.

@@ -10,6 +10,7 @@ const EXPOSED = [
   'Content-Disposition',
   'ETag',
   'Repr-Digest',
+  'Retry-After',
 ].join(', ');
 
 /**

@@ -27,7 +27,7 @@ const TRANSITIONS: Readonly<Record<JobState, Partial<Record<JobAction, JobState>
 
 export const JOB_STATES = Object.keys(TRANSITIONS) as JobState[];
 
-export const isJobState = (s: string): s is JobState => s in TRANSITIONS;
+export const isJobState = (s: string): s is JobState => Object.hasOwn(TRANSITIONS, s);
 
 /** The state `action` leads to from `state`, or undefined if the table does not allow it. */
 export const nextState = (state: JobState, action: JobAction): JobState | undefined =>

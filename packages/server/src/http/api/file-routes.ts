@@ -42,14 +42,18 @@ export async function fileRoutes(app: FastifyInstance, opts: FileRouteOptions): 
     const actor = actorOf(request);
     let upload: Awaited<ReturnType<FileService['upload']>>;
     if (request.isMultipart()) {
-      const part = await request.file();
+      const part = await request.file().catch((err: Error) => {
+        throw errors.badRequest(`the form is malformed: ${err.message}`);
+      });
       if (!part || part.fieldname !== 'file')
         throw errors.badRequest('send the file in a form field named "file"');
-      upload = await files.upload(actor, {
-        name: part.filename || null,
-        type: part.mimetype,
-        body: part.file,
-      });
+      upload = await files
+        .upload(actor, { name: part.filename || null, type: part.mimetype, body: part.file })
+        .catch((err: unknown) => {
+          // the form ended inside the file (no closing boundary): the client's mistake, said as such
+          const broken = part.file.errored;
+          throw broken ? errors.badRequest(`the form is malformed: ${broken.message}`) : err;
+        });
     } else {
       const length = request.headers['content-length'];
       upload = await files.upload(actor, {

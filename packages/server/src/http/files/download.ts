@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import rangeParser from 'range-parser';
 import type { DownloadService } from '../../core/downloads.js';
 import { actorOf } from '../request-context.js';
 import { multipartByteranges } from './byteranges.js';
 import { notModified, rangeStillValid } from './conditional.js';
+import { parseRanges } from './range-header.js';
 import { representation } from './representation.js';
 
 /** More ranges than this in one request are answered with the whole file (RFC 9110 allows it). */
@@ -36,7 +36,7 @@ export async function serveDownload(
   const rangeHeader = request.headers.range;
   const ranges =
     rangeHeader !== undefined && rangeStillValid(request.headers, rep)
-      ? rangeParser(rep.length, rangeHeader, { combine: true })
+      ? parseRanges(rep.length, rangeHeader)
       : undefined;
   if (ranges === -1) {
     return reply.code(416).header('Content-Range', `bytes */${rep.length}`).send();
