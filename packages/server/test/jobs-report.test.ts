@@ -143,6 +143,15 @@ describe('csv-report jobs', () => {
     const next = await api(depot.url, alice, 'GET', `/api/jobs?state=completed&before=${done.json.next}`);
     expect(next.json.jobs.map((j: { id: string }) => j.id)).not.toContain(done.json.jobs[0].id);
     expect((await api(depot.url, alice, 'GET', '/api/jobs?state=bogus')).status).toBe(400);
+    // names every object has are not job types, states or cursors
+    for (const q of ['type=nope', 'type=constructor', 'state=constructor', 'before=nope']) {
+      expect((await api(depot.url, alice, 'GET', `/api/jobs?${q}`)).status, q).toBe(400);
+    }
+    expect((await api(depot.url, alice, 'POST', '/api/jobs', { type: 'constructor', fileId })).status).toBe(
+      400,
+    );
+    // another owner's job is no cursor either
+    expect((await api(depot.url, bob, 'GET', `/api/jobs?before=${job.id}`)).status).toBe(400);
   });
 
   it(

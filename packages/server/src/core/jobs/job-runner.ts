@@ -94,7 +94,7 @@ export class JobRunner {
     mirror: WorkMirror,
   ) {
     const { store, processors } = this.deps;
-    const processor = processors[job.type];
+    const processor = Object.hasOwn(processors, job.type) ? processors[job.type] : undefined;
     if (!processor) throw new BadInput('ERR_JOB_TYPE', `no processor for job type ${job.type}`);
     const files = new JobFiles(this.deps.jobsDir, job.id);
     await mkdir(files.workDir, { recursive: true });

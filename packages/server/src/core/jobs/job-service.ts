@@ -65,7 +65,7 @@ export class JobService {
 
   async create(actor: Actor, input: CreateJob): Promise<JobRecord> {
     const { store, now } = this.#deps;
-    if (!this.#deps.processors[input.type]) {
+    if (!Object.hasOwn(this.#deps.processors, input.type)) {
       throw errors.badRequest(
         `unknown job type ${input.type}; known: ${Object.keys(this.#deps.processors).join(', ')}`,
       );
@@ -118,7 +118,15 @@ export class JobService {
   }
 
   async list(actor: Actor, q: ListJobs): Promise<JobRecord[]> {
-    const before = q.before ? await this.#deps.store.jobs.get(q.before) : undefined;
+    if (q.type !== undefined && !Object.hasOwn(this.#deps.processors, q.type)) {
+      throw errors.badRequest(
+        `unknown job type ${q.type}; known: ${Object.keys(this.#deps.processors).join(', ')}`,
+      );
+    }
+    const before = q.before !== undefined ? await this.#deps.store.jobs.get(q.before) : undefined;
+    // an unknown cursor must not read as "from the start": a client paging on would never stop
+    if (q.before !== undefined && (!before || !canSee(actor, before.owner)))
+      throw errors.badRequest(`before: no job ${q.before.slice(0, 64)}`);
     return this.#deps.store.jobs.list({
       owner: actor.admin ? undefined : actor.owner,
       states: q.states,
