@@ -37,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The reader went away (`depot jobs errors ID | head`): stop quietly, as a Unix tool would.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

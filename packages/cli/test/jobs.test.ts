@@ -48,6 +48,21 @@ describe('depot jobs', () => {
     expect(jsonLines(json.stdout).map((e) => e.row)).toEqual([9, 10]);
   });
 
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    const bad = Array.from({ length: 20_000 }, (_, i) => `Song ${i},2020-13-45,1\n`).join('');
+    const id = await startJob(depot, `${PLAYS}${bad}`);
+    expect((await runCli(['jobs', 'wait', id], env)).code).toBe(0);
+    for (const extra of [[], ['--csv']]) {
+      const run = startCli(['jobs', 'errors', id, ...extra], env);
+      // read the first lines, then close the pipe as `head` does
+      await new Promise<void>((resolve) => run.child.stdout?.once('data', () => resolve()));
+      run.child.stdout?.destroy();
+      const { code, stderr } = await run.done;
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    }
+  });
+
   it('exits 1 with the reason when the job fails', async () => {
     const id = await startJob(depot, 'Song,When,Plays\nx,2020-01-01,1\n');
     const r = await runCli(['jobs', 'wait', id, '--json'], env);

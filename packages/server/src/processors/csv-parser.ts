@@ -36,10 +36,19 @@ export class CsvRecord {
     return this.buf.toString('latin1', this.starts[i], this.ends[i]);
   }
 
-  /** The record as written in the input (UTF-8 decoded, no line end), cut to `max` characters. */
+  /**
+   * The record as written in the input (UTF-8 decoded, no line end), cut to `max` characters
+   * (code points: a character outside the BMP is never cut in half).
+   */
   raw(max: number): string {
     const s = this.rawBuf.toString('utf8', this.rawStart, Math.min(this.rawEnd, this.rawStart + 4 * max));
-    return s.length > max ? s.slice(0, max) : s;
+    if (s.length <= max) return s;
+    let end = 0;
+    for (let n = 0; n < max && end < s.length; n++) {
+      const c = s.charCodeAt(end);
+      end += c >= 0xd800 && c <= 0xdbff && end + 1 < s.length ? 2 : 1;
+    }
+    return s.slice(0, end);
   }
 }
 

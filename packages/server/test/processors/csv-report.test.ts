@@ -70,6 +70,17 @@ describe('csv-report', () => {
     }
   });
 
+  it('cuts a long bad row to 200 characters without splitting one', async () => {
+    const line = `${'a'.repeat(199)}\u{1F3B5}\u{1F3B5},2024-01-01,x`;
+    for (const chunkSize of [1, 1 << 16]) {
+      const run = await runProcessor(csvReport, `Song,Date,Number of Plays\n${line}\n`, { chunkSize });
+      const raw = run.errors[0]?.raw as string;
+      expect([...raw]).toHaveLength(200);
+      expect(raw).toBe(`${'a'.repeat(199)}\u{1F3B5}`);
+      expect(Buffer.from(raw).toString()).toBe(raw); // no lone surrogate (it would not survive UTF-8)
+    }
+  });
+
   it('accepts a UTF-8 BOM and CRLF line ends', async () => {
     const input = '\ufeffSong,Date,Number of Plays\r\nA,2020-01-01,1\r\nA,2020-01-01,2\r\nB,2020-02-29,3\r\n';
     for (const chunkSize of [1, 2, 1 << 16]) {
