@@ -47,8 +47,31 @@ export async function fileSource(file: string): Promise<UploadSource> {
   if (st.size >= OFF_THREAD) warmChunkReader();
   let closed = false;
   const reading = new Set<Promise<unknown>>();
+  /**
+   * Bytes read after the file was changed would be stored beside bytes read before it, and the
+   * result would be neither version: each read is checked against the size and mtime the upload
+   * started with (an fstat, microseconds).
+   */
+  const unchanged = <T>(bytes: T): T => {
+    const now = fstatSync(fd);
+    if (now.size !== st.size || now.mtimeMs !== st.mtimeMs) {
+      throw new DepotError(
+        ClientCodes.source,
+        undefined,
+        `${file}: the file changed during the upload; upload it again to send its new content`,
+      );
+    }
+    return bytes;
+  };
   const offThread = (start: number, end: number, sha256: boolean) => {
-    const chunk = readChunkOffThread(fd, start, Math.min(end, st.size), sha256);
+    const chunk = readChunkOffThread(fd, start, Math.min(end, st.size), sha256).then((c) => {
+      try {
+        return unchanged(c);
+      } catch (err) {
+        c.release?.();
+        throw err;
+      }
+    });
     const settled: Promise<unknown> = chunk.then(
       () => reading.delete(settled),
       () => reading.delete(settled),
@@ -68,7 +91,7 @@ export async function fileSource(file: string): Promise<UploadSource> {
         if (n === 0) break;
         got += n;
       }
-      return got === want ? buf : buf.subarray(0, got);
+      return unchanged(got === want ? buf : buf.subarray(0, got));
     },
     close: async () => {
       // a read still running on the reading thread must not find the descriptor closed (or reused)

@@ -8,6 +8,18 @@ export type ByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
  * start on, so a chunk the server did not confirm can be sent again; older bytes are dropped.
  */
 export function streamSource(stream: ByteStream, name?: string): UploadSource {
+  if (!isByteStream(stream)) {
+    throw new DepotError('ERR_BAD_OPTION', undefined, 'upload takes a file path, bytes, a Blob or a stream');
+  }
+  if (read.has(stream) || alreadyRead(stream)) {
+    // Its first bytes are gone: uploading what is left would store a file without them.
+    throw new DepotError(
+      ClientCodes.source,
+      undefined,
+      'this stream has been read from already (a stream can be uploaded once; to pause and resume, upload a file, Blob or bytes)',
+    );
+  }
+  read.add(stream);
   const iterator = iterate(stream);
   let held: Uint8Array[] = [];
   let heldStart = 0;
@@ -38,7 +50,11 @@ export function streamSource(stream: ByteStream, name?: string): UploadSource {
       }
       dropBefore(start);
       while (!ended && heldStart + heldBytes < end) {
-        const next = await iterator.next();
+        const next = await iterator.next().catch((err: unknown) => {
+          throw new DepotError(ClientCodes.source, undefined, `the stream failed: ${messageOf(err)}`, {
+            cause: err,
+          });
+        });
         if (next.done) ended = true;
         else if (next.value.byteLength > 0) {
           held.push(next.value);
@@ -63,6 +79,28 @@ export function streamSource(stream: ByteStream, name?: string): UploadSource {
     },
   };
 }
+
+/** A web ReadableStream or an async iterable (what `streamSource` reads). */
+export function isByteStream(v: unknown): v is ByteStream {
+  if (typeof v !== 'object' || v === null) return false;
+  return Symbol.asyncIterator in v || typeof (v as { getReader?: unknown }).getReader === 'function';
+}
+
+/** Streams handed to an upload: each can be read once. */
+const read = new WeakSet<object>();
+
+/** A stream someone has read from (or locked, or ended) before it got here. */
+function alreadyRead(stream: ByteStream): boolean {
+  const s = stream as {
+    locked?: boolean;
+    readableDidRead?: boolean;
+    readableEnded?: boolean;
+    destroyed?: boolean;
+  };
+  return s.locked === true || s.readableDidRead === true || s.readableEnded === true || s.destroyed === true;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function iterate(stream: ByteStream): AsyncIterator<Uint8Array> {
   if (Symbol.asyncIterator in stream) return (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();

@@ -95,6 +95,16 @@ export async function pushUpload(
     ahead = undefined;
     try {
       const chunk = await current;
+      // Fewer bytes than asked before the source's end: the file shrank under us. Sending nothing
+      // (or less) again and again would never finish.
+      if (source.size !== undefined && chunk.bytes.byteLength < Math.min(end, source.size) - offset) {
+        chunk.release?.();
+        throw new DepotError(
+          ClientCodes.source,
+          undefined,
+          `the source ended at ${offset + chunk.bytes.byteLength} bytes, not ${source.size}: it changed during the upload`,
+        );
+      }
       const declare = !lengthKnown && source.size !== undefined ? source.size : undefined;
       if (!source.sequential && (source.size === undefined || end < source.size)) {
         ahead = readAhead(source, end, size, ctx.sha256);

@@ -96,3 +96,13 @@ export async function patchChunk(
   }
   return next;
 }
+
+/** tus termination: DELETE the upload (204; 404/410 mean it is gone already). */
+export async function deleteUpload(
+  transport: Transport,
+  url: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const res = await transport.expect([204, 404, 410], 'DELETE', url, { ...TUS }, undefined, signal);
+  await res.arrayBuffer();
+}

@@ -7,7 +7,7 @@ import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.js';
 import { sliceSource, type UploadSource } from './source.js';
 import type { Transport } from './transport.js';
 import { type PushContext, pushUpload, type ReadAhead, readAhead, readChunk } from './tus-push.js';
-import { createUpload, headUpload, type UploadState } from './tus-requests.js';
+import { createUpload, deleteUpload, headUpload, type UploadState } from './tus-requests.js';
 
 export interface UploadOptions {
   /**
@@ -153,6 +153,11 @@ export async function uploadSource(
       createUpload(transport, endpoint, { length: undefined, metadata, concat: urls }, signal),
     );
     url = final.url;
+    // The final upload holds its own copy of the bytes: the parts would only fill the owner's
+    // storage (and quota) until they expire. A part that cannot be removed now is left to expiry.
+    if (caps.extensions.has('termination')) {
+      await Promise.all(urls.map((u) => deleteUpload(transport, u, signal).catch(() => {})));
+    }
   }
   if (key && remembered) await store?.delete(key);
   const total = source.size ?? offsets.reduce((a, b) => a + b, 0);
@@ -188,7 +193,9 @@ async function resumeParts(
 }
 
 function partCount(parallel: number | undefined, size: number | undefined, caps: Capabilities): number {
-  const want = Math.max(1, Math.floor(parallel ?? 1));
+  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1))
+    throw new DepotError('ERR_BAD_OPTION', undefined, 'parallel must be a whole number ≥ 1');
+  const want = parallel ?? 1;
   if (want === 1 || size === undefined || !caps.extensions.has('concatenation')) return 1;
   return Math.max(1, Math.min(want, Math.floor(size / MIN_PART)));
 }

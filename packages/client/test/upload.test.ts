@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -230,6 +231,93 @@ describe('DepotClient.upload', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DepotError);
     expect(err).toMatchObject({ status: 401, code: 'ERR_UNAUTHORIZED' });
+  });
+
+  it('fails with ERR_SOURCE, in a few requests, when the file shrinks or changes during the upload', async () => {
+    const MiB = 1024 * KiB;
+    // a big file (read on the reading thread) and a small one (read on the main thread)
+    for (const [size, chunkSize] of [
+      [20 * MiB, MiB],
+      [MiB, 64 * KiB],
+    ] as const) {
+      for (const change of ['shrink', 'rewrite'] as const) {
+        const file = path.join(work.dir, `changing-${size}-${change}.bin`);
+        await writeFile(file, randomBytes(size));
+        let patches = 0;
+        const meddling: typeof fetch = async (input, init) => {
+          if (init?.method === 'PATCH' && ++patches === 3) {
+            if (change === 'shrink') truncateSync(file, 2 * chunkSize + 10);
+            else {
+              const fd = openSync(file, 'r+');
+              writeSync(fd, Buffer.alloc(100), 0, 100, size - 100);
+              closeSync(fd);
+            }
+          }
+          return fetch(input, init);
+        };
+        const err = await client({ fetch: meddling })
+          .upload(file, { chunkSize })
+          .catch((e: unknown) => e);
+        expect(err, `${size} ${change}`).toMatchObject({ code: 'ERR_SOURCE' });
+        expect((err as Error).message).toMatch(/changed during the upload/);
+        expect(patches, `${size} ${change}`).toBeLessThan(8);
+      }
+    }
+  });
+
+  it('deletes the parts of a parallel upload once they are joined', async () => {
+    const big = randomBytes(12 * 2 ** 20);
+    const rec = recordingFetch();
+    const res = await client({ fetch: rec.fetch }).upload(big, { parallel: 2, chunkSize: 2 * 2 ** 20 });
+    expect(sha256(await stored(res.id))).toBe(sha256(big));
+    const deletes = rec.seen.filter((r) => r.method === 'DELETE');
+    expect(deletes).toHaveLength(2);
+    const listed = await fetch(`${depot.url}/api/files?limit=1000`, {
+      headers: { Authorization: `Bearer ${depot.token}` },
+    });
+    const ids = (await listed.json()).files.map((f: { id: string }) => f.id);
+    expect(ids).toContain(res.id);
+    for (const part of rec.seen.filter((r) => r.method === 'PATCH').map((r) => r.url)) {
+      expect(ids).not.toContain(part.split('/').pop());
+    }
+  });
+
+  it('reads a stream once: a second upload of it is refused, not stored without its first bytes', async () => {
+    const MiB = 1024 * KiB;
+    for (const make of [
+      () => new Blob([randomBytes(8 * MiB)]).stream(),
+      () => Readable.from([randomBytes(4 * MiB), randomBytes(4 * MiB)]),
+    ]) {
+      const stream = make();
+      const ac = new AbortController();
+      let patches = 0;
+      const stopping: typeof fetch = async (input, init) => {
+        if (init?.method === 'PATCH' && ++patches === 2) ac.abort();
+        return fetch(input, init);
+      };
+      const first = await client({ fetch: stopping })
+        .upload(stream, { chunkSize: MiB, signal: ac.signal })
+        .catch((e: unknown) => e);
+      expect(first).toMatchObject({ code: 'ERR_ABORTED' });
+      const again = await client()
+        .upload(stream, { chunkSize: MiB })
+        .catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(DepotError);
+      expect(again).toMatchObject({ code: 'ERR_SOURCE' });
+    }
+  });
+
+  it('refuses inputs and options it cannot use with ERR_BAD_OPTION', async () => {
+    for (const input of [null, 42, {}]) {
+      const err = await client()
+        .upload(input as never)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DepotError);
+      expect(err).toMatchObject({ code: 'ERR_BAD_OPTION' });
+    }
+    for (const parallel of [0, -1, 1.5]) {
+      await expect(client().upload(data, { parallel })).rejects.toMatchObject({ code: 'ERR_BAD_OPTION' });
+    }
   });
 
   it('fails with ERR_SOURCE for a missing file', async () => {

@@ -45,13 +45,13 @@ export async function scratch(prefix: string): Promise<{ dir: string; remove: ()
 export function recordingFetch(
   tamper?: (method: string, headers: Headers, body: Uint8Array | undefined) => Uint8Array | undefined,
 ) {
-  const seen: { method: string; headers: Headers; bytes: number }[] = [];
+  const seen: { method: string; url: string; headers: Headers; bytes: number }[] = [];
   const f: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
     const method = init?.method ?? 'GET';
     let body = init?.body as Uint8Array | undefined;
     if (tamper) body = tamper(method, headers, body);
-    seen.push({ method, headers, bytes: body?.byteLength ?? 0 });
+    seen.push({ method, url: String(input), headers, bytes: body?.byteLength ?? 0 });
     return fetch(input, { ...init, body: body as Uint8Array<ArrayBuffer> | undefined });
   };
   return { fetch: f, seen };
