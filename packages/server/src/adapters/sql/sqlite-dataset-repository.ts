@@ -27,6 +27,9 @@ import { jobUpdate } from './job-repository.js';
 import type { Database } from './schema.js';
 import { StageOrder } from './stage-order.js';
 
+/** Staged rows moved into the dataset per statement when a job completes (~50 ms each here). */
+const COMMIT_SLICE_ROWS = 50_000;
+
 /** Rows per prepared multi-row INSERT of staged rows (fewer statement runs than one row each). */
 const ROWS_PER_INSERT = 64;
 const SQL_TYPES: Record<ColumnDef['type'], string> = {
@@ -165,12 +168,23 @@ export class SqliteDatasetRepository implements DatasetRepository {
     this.#order.forget(jobId);
     return withJobCas(this.#db, match, patch, async (trx) => {
       await trx.executeQuery(CompiledQuery.raw(createTableSql(stage, d, SQL_TYPES, '')));
-      // `where true`: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
-      await trx.executeQuery(
-        CompiledQuery.raw(
-          `insert into ${table(d.id)} (${colList(d)}) select ${colList(d)} from ${stage} where true order by rowid${conflictClause(d)}`,
-        ),
+      const { rows } = await trx.executeQuery<{ last: number | null }>(
+        CompiledQuery.raw(`select max(rowid) as last from ${stage}`),
       );
+      const last = rows[0]?.last ?? 0;
+      // In row order, a slice at a time (the last row of a key still wins), and the event loop
+      // gets a turn after each: one statement for millions of rows held the whole server for
+      // seconds. The transaction stays open throughout, so the rows appear all at once; other
+      // queries wait for the connection meanwhile, asynchronously.
+      for (let after = 0; after < last; after += COMMIT_SLICE_ROWS) {
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            `insert into ${table(d.id)} (${colList(d)}) select ${colList(d)} from ${stage} where rowid > ? and rowid <= ? order by rowid${conflictClause(d)}`,
+            [after, after + COMMIT_SLICE_ROWS],
+          ),
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       await trx.executeQuery(CompiledQuery.raw(`drop table ${stage}`));
     });
   }
