@@ -32,8 +32,14 @@ export class Transport {
       (options.fetch as { [TAKES_SHARED_BODIES]?: boolean } | undefined)?.[TAKES_SHARED_BODIES] === true;
   }
 
-  /** The absolute URL of a path or an id-relative URL. */
+  /**
+   * The absolute URL of an API path (`/api/files`) or of a URL. A path is under the server URL
+   * as given, prefix included (`https://host/depot` + `/api/files`), for a Depot behind a proxy
+   * that serves it under a path.
+   */
   resolve(pathOrUrl: string): string {
+    if (pathOrUrl.startsWith('/') && !pathOrUrl.startsWith('//'))
+      return new URL(`${this.base}${pathOrUrl}`).href;
     return new URL(pathOrUrl, `${this.base}/`).href;
   }
 

@@ -30,3 +30,15 @@ describe('Transport bodies in shared memory', () => {
     expect(await bodySent(false, plain)).toBe(plain);
   });
 });
+
+describe('a server URL with a path (Depot behind a proxy under /depot)', () => {
+  it('keeps the path for the API and tus alike', async () => {
+    const t = new Transport({ url: 'https://proxy.example/depot/' });
+    expect(t.resolve('/api/files?limit=5')).toBe('https://proxy.example/depot/api/files?limit=5');
+    expect(t.resolve('/files/abc')).toBe('https://proxy.example/depot/files/abc');
+    // a URL the server sent (Location) is used as it is
+    expect(t.resolve('https://other.example/files/x')).toBe('https://other.example/files/x');
+    const root = new Transport({ url: 'http://127.0.0.1:8080' });
+    expect(root.resolve('/api/jobs')).toBe('http://127.0.0.1:8080/api/jobs');
+  });
+});
