@@ -52,6 +52,19 @@ describe('depot download', () => {
     expect(r.stderr).toMatch(/^depot: GET .*nope: .*\n$/);
   });
 
+  it('fails at once on an unfinished upload, with no retries (exit 1)', async () => {
+    const created = await fetch(`${depot.url}/files/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${depot.token}`, 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' },
+    });
+    const unfinished = String(created.headers.get('location')).split('/').pop() as string;
+    const t0 = Date.now();
+    const r = await runCli(['download', unfinished, '-o', 'unfinished.bin'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: GET .*\n$/);
+    expect(Date.now() - t0).toBeLessThan(5_000); // the retries took ~25 s
+  });
+
   it('exits 2 without an ID', async () => {
     expect((await runCli(['download'], env, work)).code).toBe(2);
   });
