@@ -59,6 +59,27 @@ describe('depot upload', () => {
     expect(r.stderr).toBe('depot: dir: is a directory (use -r to upload what is in it)\n');
   });
 
+  it('says a directory with no files in it fails (exit 1), in every output mode', async () => {
+    await mkdir(path.join(work, 'empty', 'sub'), { recursive: true });
+    const r = await runCli(['upload', '-r', 'empty'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('depot: empty: no files in it\n');
+    const json = await runCli(['upload', '-r', 'empty', '--json'], env, work);
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe('depot: empty: no files in it\n');
+    expect(jsonLines(json.stdout)).toEqual([
+      { file: 'empty', ok: false, error: { code: 'ERR_INPUT', message: 'empty: no files in it' } },
+      { summary: expect.objectContaining({ ok: 0, failed: 1, interrupted: false }) },
+    ]);
+  });
+
+  it('ends a --json run with its summary when no file could be read', async () => {
+    const r = await runCli(['upload', 'nosuch', '--json'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('depot: nosuch: no such file\n');
+    expect(jsonLines(r.stdout).at(-1)?.summary).toMatchObject({ ok: 0, failed: 1, interrupted: false });
+  });
+
   it('splits a file into parallel parts with --parallel and --chunk-size', async () => {
     const big = randomBytes(12 * MiB + 1);
     await writeFile(path.join(work, 'big.bin'), big);

@@ -73,7 +73,18 @@ export const upload: Command = {
     const total = files.reduce((a, f) => a + f.size, 0);
     const reporter = chooseReporter(values, total, files.length);
     for (const p of problems) reporter.failed(p.input, p.message, 'ERR_INPUT');
-    if (files.length === 0) return EXIT.failed;
+    const t0 = performance.now();
+    const seconds = () => (performance.now() - t0) / 1000;
+    if (files.length === 0) {
+      reporter.finish('uploaded', {
+        ok: 0,
+        failed: problems.length,
+        bytes: 0,
+        seconds: seconds(),
+        interrupted: false,
+      });
+      return EXIT.failed;
+    }
 
     const client = new DepotClient(conn);
     const interrupt = interruptSignal();
@@ -81,7 +92,6 @@ export const upload: Command = {
     const signal = AbortSignal.any([interrupt.signal, fatal.signal]);
     // every request in flight listens on it: --concurrency × --parallel of them, not a leak
     setMaxListeners(0, signal);
-    const t0 = performance.now();
     let ok = 0;
     let failed = problems.length;
     let sent = 0;
@@ -134,7 +144,7 @@ export const upload: Command = {
       ok,
       failed,
       bytes: sent,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: seconds(),
       interrupted: interrupt.interrupted(),
     };
     reporter.finish('uploaded', summary);
