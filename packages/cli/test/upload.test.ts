@@ -120,6 +120,23 @@ describe('depot upload', () => {
     expect(r.stderr).toMatch(/^depot: cannot reach the server at http:\/\/127\.0\.0\.1:9 .*\n$/);
   });
 
+  it('with --json, says so in an error line and the summary when the server cannot be reached', async () => {
+    const r = await runCli(
+      ['upload', 'dir/x.csv', 'a.bin', '--json', '--url', 'http://127.0.0.1:1'],
+      env,
+      work,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: cannot reach the server at http:\/\/127\.0\.0\.1:1 .*\n$/);
+    const lines = jsonLines(r.stdout);
+    expect(lines[0]).toEqual({
+      ok: false,
+      error: { code: 'ERR_NETWORK', message: r.stderr.slice('depot: '.length, -1) },
+    });
+    expect(lines[1]?.summary).toMatchObject({ ok: 0, failed: 2, interrupted: false });
+    expect(lines).toHaveLength(2);
+  });
+
   it('says in one line that the token is refused (exit 1), however many files', async () => {
     const r = await runCli(['upload', 'a.bin', 'dir/x.csv', '--token', 'wrong-token'], env, work);
     expect(r.code).toBe(1);

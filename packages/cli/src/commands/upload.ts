@@ -5,12 +5,12 @@ import type { Command } from '../command.js';
 import { describeError, isFatal } from '../describe-error.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { expandInputs } from '../expand-inputs.js';
+import { failureCode } from '../fail.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
 import { connection, connectionOptions, outputOptions, parsing, positiveInt, size } from '../parse.js';
 import { runPool } from '../pool.js';
 import { chooseReporter } from '../report/choose.js';
-import { errorLine } from '../report/reporter.js';
 import { processMetadata } from '../upload-jobs.js';
 import { type Uploaded, waitForUploadJobs } from '../upload-wait.js';
 
@@ -136,18 +136,18 @@ export const upload: Command = {
     } finally {
       interrupt.dispose();
     }
-    if (fatalError !== undefined && !interrupt.interrupted()) {
-      errorLine(describeError(fatalError, conn.url));
-      return EXIT.failed;
-    }
+    const fatally = fatalError !== undefined && !interrupt.interrupted();
+    // the files it never got to failed with it
+    if (fatally) reporter.error(describeError(fatalError, conn.url), failureCode(fatalError));
     const summary = {
       ok,
-      failed,
+      failed: fatally ? files.length + problems.length - ok : failed,
       bytes: sent,
       seconds: seconds(),
       interrupted: interrupt.interrupted(),
     };
     reporter.finish('uploaded', summary);
+    if (fatally) return EXIT.failed;
     if (summary.interrupted) return EXIT.interrupted;
     if (values.wait && values.process !== undefined && uploaded.length > 0) {
       const waited = await waitForUploadJobs(client, conn.url, uploaded, values.process, values);
