@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runCli, startCli } from './helpers/run-cli.js';
+import { BIN, jsonLines, runCli, startCli } from './helpers/run-cli.js';
 import { depotServer, type Started, tusNodeServer } from './helpers/servers.js';
 
 let depot: Started;
@@ -78,6 +79,27 @@ describe('depot upload', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('depot: nosuch: no such file\n');
     expect(jsonLines(r.stdout).at(-1)?.summary).toMatchObject({ ok: 0, failed: 1, interrupted: false });
+  });
+
+  it('names an unreadable file once in its line', async () => {
+    // root reads any file: run the command as nobody, in a directory nobody may enter
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-noread-'));
+    try {
+      await chmod(dir, 0o777);
+      const file = path.join(dir, 'noread.txt');
+      await writeFile(file, 'secret', { mode: 0o000 });
+      const stderr = await new Promise<string>((resolve) =>
+        execFile(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'upload', file],
+          { env: { ...process.env, ...env, XDG_CONFIG_HOME: dir } },
+          (_err, _stdout, stderr) => resolve(stderr),
+        ),
+      );
+      expect(stderr).toBe(`depot: ${file}: permission denied\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('splits a file into parallel parts with --parallel and --chunk-size', async () => {

@@ -128,7 +128,7 @@ export const upload: Command = {
             return;
           }
           failed++;
-          reporter.failed(f.path, `${f.path}: ${describeError(err, conn.url)}`, codeOf(err));
+          reporter.failed(f.path, fileLine(f.path, describeError(err, conn.url)), codeOf(err));
         }
       });
     } catch (err) {
@@ -156,5 +156,9 @@ export const upload: Command = {
     return failed > 0 ? EXIT.failed : EXIT.ok;
   },
 };
+
+/** `FILE: why`, naming the file once: the SDK's errors about reading it (ERR_SOURCE) name it already. */
+const fileLine = (file: string, message: string): string =>
+  message.startsWith(`${file}: `) ? message : `${file}: ${message}`;
 
 const codeOf = (err: unknown): string | undefined => (isDepotError(err) ? err.code : undefined);
