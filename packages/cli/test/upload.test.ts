@@ -136,6 +136,23 @@ describe('depot upload', () => {
     }
   });
 
+  it('refuses a chunk size under 64KiB, or negative, saying the minimum (exit 2)', async () => {
+    for (const [args, says] of [
+      [['--chunk-size', '1'], '--chunk-size must be at least 64KiB, got 1'],
+      [['--chunk-size', '65535'], '--chunk-size must be at least 64KiB, got 65535'],
+      [['--chunk-size=-5'], '--chunk-size must be at least 64KiB, got -5'],
+      [
+        ['--chunk-size', '-5'],
+        "--chunk-size needs a value (one starting with '-' goes as --chunk-size=VALUE)",
+      ],
+    ] as const) {
+      const r = await runCli(['upload', 'dir/x.csv', ...args], env, work);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`depot upload: ${says} (see depot upload --help)\n`);
+    }
+    expect((await runCli(['upload', 'dir/x.csv', '--chunk-size', '64KiB'], env, work)).code).toBe(0);
+  });
+
   it('says in one line that the server cannot be reached (exit 1)', async () => {
     const r = await runCli(['upload', 'a.bin', '--url', 'http://127.0.0.1:9'], env, work);
     expect(r.code).toBe(1);

@@ -22,8 +22,8 @@ command again to send only what is missing.
 
   -r, --recursive     upload the files in directories, recursively
   --parallel N        split each file into N parts sent at once (default 1)
-  --chunk-size S      bytes per request, e.g. 8MiB (default: 16MiB, doubled after each
-                      chunk sent in under a second, up to 64MiB)
+  --chunk-size S      bytes per request, e.g. 8MiB, at least 64KiB (default: 16MiB, doubled
+                      after each chunk sent in under a second, up to 64MiB)
   --concurrency N     files at a time (default 4)
   --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
   --process TYPE      have the server run a TYPE job (csv-report, csv-import) on each file once
@@ -51,6 +51,9 @@ const OPTIONS = {
   ...outputOptions,
 } as const;
 
+/** Smaller chunks make a request per few KB: 20 MB in 1-byte chunks would take hours. */
+const MIN_CHUNK = { bytes: 64 * 1024, text: '64KiB' };
+
 export const upload: Command = {
   name: 'upload',
   summary:
@@ -64,7 +67,7 @@ export const upload: Command = {
     const conn = connection(values);
     const parallel = positiveInt('--parallel', values.parallel, 1);
     const concurrency = positiveInt('--concurrency', values.concurrency, 4);
-    const chunkSize = size('--chunk-size', values['chunk-size'], undefined);
+    const chunkSize = size('--chunk-size', values['chunk-size'], undefined, MIN_CHUNK);
     const metadata = processMetadata(values.process, values.param ?? []);
     if (values.wait && values.process === undefined) throw new UsageError('--wait needs --process TYPE');
     const uploaded: Uploaded[] = [];
