@@ -102,6 +102,23 @@ describe('depot upload', () => {
     }
   });
 
+  it('sends a media type from the extension, so ls --type finds CLI uploads', async () => {
+    await writeFile(path.join(work, 'types.JSON'), '{}');
+    const r = await runCli(['upload', 'dir/x.csv', 'types.JSON', 'a.bin', '--json'], env, work);
+    expect(r.code).toBe(0);
+    const id = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.file, String(l.id)]));
+    const csv = await runCli(['ls', '--type', 'text/csv', '--quiet', '--limit', '1000'], env, work);
+    expect(csv.stdout.split('\n')).toContain(id['dir/x.csv']);
+    const info = async (file: string) =>
+      (
+        jsonLines((await runCli(['info', String(id[file]), '--json'], env, work)).stdout)[0] as {
+          type: unknown;
+        }
+      ).type;
+    expect(await info('types.JSON')).toBe('application/json');
+    expect(await info('a.bin')).toBe(null);
+  });
+
   it('splits a file into parallel parts with --parallel and --chunk-size', async () => {
     const big = randomBytes(12 * MiB + 1);
     await writeFile(path.join(work, 'big.bin'), big);
