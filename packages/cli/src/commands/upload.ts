@@ -28,7 +28,8 @@ command again to send only what is missing.
   --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
   --process TYPE      have the server run a TYPE job (csv-report, csv-import) on each file once
                       it is uploaded (tus metadata process=TYPE)
-  --param KEY=VALUE   a parameter of that job, e.g. --param dataset=people (repeatable)
+  --param KEY=VALUE   a parameter of that job, e.g. --param dataset=people (repeatable;
+                      csv-import needs dataset=NAME)
   --wait              with --process: follow each job to its end (exit 1 if one fails)
   --json              one JSON line per file, then a summary
   --quiet             print nothing but errors
