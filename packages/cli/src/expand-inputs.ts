@@ -37,7 +37,12 @@ export async function expandInputs(
     else if (st?.isDirectory()) {
       if (!recursive)
         problems.push({ input: arg, message: `${arg}: is a directory (use -r to upload what is in it)` });
-      else for (const f of await walk(arg)) add(f);
+      else {
+        const found = await walk(arg);
+        // else the run would fail with nothing said: no file failed, none was tried
+        if (found.length === 0) problems.push({ input: arg, message: `${arg}: no files in it` });
+        for (const f of found) add(f);
+      }
     } else if (!st && hasGlob(arg)) {
       const matched = await glob(arg, recursive);
       if (matched.length === 0) problems.push({ input: arg, message: `${arg}: no file matches` });

@@ -5,6 +5,12 @@ export function parsing<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
+    // `--chunk-size -5`: parseArgs reads -5 as an option, not as the value; say how to give it
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec((err as Error).message);
+    if (ambiguous)
+      throw new UsageError(
+        `${ambiguous[1]} needs a value (one starting with '-' goes as ${ambiguous[1]}=VALUE)`,
+      );
     throw new UsageError(
       err instanceof Error ? (err.message.split(/\n|\. To specify/)[0] as string) : String(err),
     );
@@ -52,13 +58,20 @@ const UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-/** A size like 8MiB, 512KB or 1048576 (bytes). */
-export function size(name: string, value: string | undefined, dflt: number | undefined): number | undefined {
+/** A size like 8MiB, 512KB or 1048576 (bytes), of at least `min` (bytes, and as people write it). */
+export function size(
+  name: string,
+  value: string | undefined,
+  dflt: number | undefined,
+  min: { bytes: number; text: string } = { bytes: 1, text: '1B' },
+): number | undefined {
   if (value === undefined) return dflt;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  // a sign is read, so that `-5` is refused as too small rather than as not a size
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   const unit = UNITS[(m?.[2] || 'b').toLowerCase()];
   const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : Number.NaN;
-  if (!(bytes >= 1)) throw new UsageError(`${name} must be a size like 8MiB, got ${value}`);
+  if (Number.isNaN(bytes)) throw new UsageError(`${name} must be a size like 8MiB, got ${value}`);
+  if (bytes < min.bytes) throw new UsageError(`${name} must be at least ${min.text}, got ${value}`);
   return bytes;
 }
 

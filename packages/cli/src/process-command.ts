@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { ReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -7,6 +8,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { decodeRows, type ImportType, ProcessorError, processors } from '@depot/server';
 import { UsageError } from './exit-codes.js';
+import { LocalFileError, openForReading, openForWriting, readText, writeProblem } from './local-file.js';
 import { parsing, size } from './parse.js';
 
 export const PROCESS_USAGE = `usage: depot process TYPE INPUT [-o OUTPUT] [--schema DATASET.json] [--memory SIZE]
@@ -41,6 +43,8 @@ function parseProcessArgs(args: readonly string[]): ProcessArgs {
   const [type, input] = positionals;
   if (!type || !input || positionals.length > 2) throw new UsageError('expected TYPE and INPUT');
   if (!processors[type]) throw new UsageError(`unknown type ${type}`);
+  if (processors[type].kind !== 'file' && !values.schema)
+    throw new UsageError(`${type} needs --schema DATASET.json`);
   const memory = size('--memory', values.memory, 256 * 1024 * 1024) as number;
   return { type, input, output: values.output, schema: values.schema, memory };
 }
@@ -55,14 +59,22 @@ export async function processCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`depot process: ${err.message}\n${PROCESS_USAGE}`);
     return 2;
   }
+  let files: LocalFiles;
+  try {
+    files = await openFiles(opts);
+  } catch (err) {
+    if (!(err instanceof LocalFileError)) throw err;
+    process.stderr.write(`depot process: ${err.message}\n`);
+    return 1;
+  }
+  const { input, output, schema } = files;
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   const tempDir = await mkdtemp(path.join(tmpdir(), 'depot-process-'));
-  const output: Writable = opts.output ? createWriteStream(opts.output) : process.stdout;
   let listed = 0;
   const common = {
-    input: createReadStream(opts.input, { highWaterMark: 1 << 20 }),
+    input,
     signal: controller.signal,
     tempDir,
     memoryBudget: opts.memory,
@@ -78,8 +90,12 @@ export async function processCommand(args: readonly string[]): Promise<number> {
       const r = await processor.run({ ...common, output });
       summary = `${r.rowsDone} rows read, ${r.errorCount} bad, ${r.rowsOut} rows written`;
     } else {
-      if (!opts.schema) throw new UsageError('csv-import needs --schema DATASET.json');
-      const schema = JSON.parse(await readFile(opts.schema, 'utf8')) as { columns: never[] };
+      if (!schema) throw new UsageError('csv-import needs --schema DATASET.json');
+      // a write error (a full disk) rejects the wait for 'drain' below instead of crashing
+      let writeError: Error | undefined;
+      output.on('error', (err) => {
+        writeError = err;
+      });
       const r = await processor.run({
         ...common,
         columns: schema.columns,
@@ -93,7 +109,8 @@ export async function processCommand(args: readonly string[]): Promise<number> {
             )
               .map((row) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, row[i]]))))
               .join('\n');
-            if (text && !output.write(`${text}\n`)) await new Promise((r) => output.once('drain', r));
+            if (writeError) throw writeProblem(opts.output ?? 'stdout', writeError);
+            if (text && !output.write(`${text}\n`)) await once(output, 'drain');
           },
         },
       });
@@ -112,11 +129,46 @@ export async function processCommand(args: readonly string[]): Promise<number> {
       process.stderr.write('depot process: interrupted\n');
       return 130;
     }
+    if (err instanceof LocalFileError) {
+      process.stderr.write(`depot process: ${err.message}\n`);
+      return 1;
+    }
     const message = err instanceof ProcessorError || err instanceof Error ? err.message : String(err);
     process.stderr.write(`depot process: failed: ${message}\n`);
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+    input.destroy();
     await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+interface LocalFiles {
+  input: ReadStream;
+  output: Writable;
+  schema: { columns: never[] } | undefined;
+}
+
+/**
+ * Reads the schema and opens the input and the output before any work, so a missing or
+ * unwritable file is one line naming it, and a bad input leaves no empty output behind.
+ */
+async function openFiles(opts: ProcessArgs): Promise<LocalFiles> {
+  let schema: { columns: never[] } | undefined;
+  if (opts.schema) {
+    const text = await readText(opts.schema);
+    try {
+      schema = JSON.parse(text) as { columns: never[] };
+    } catch {
+      throw new LocalFileError(`${opts.schema}: not valid JSON`);
+    }
+  }
+  const input = await openForReading(opts.input, 1 << 20);
+  try {
+    const output = opts.output ? await openForWriting(opts.output) : process.stdout;
+    return { input, output, schema };
+  } catch (err) {
+    input.destroy();
+    throw err;
   }
 }

@@ -15,6 +15,9 @@ export function processMetadata(type: string | undefined, params: readonly strin
       throw new UsageError(`--param must be KEY=VALUE (not process, filename or filetype), got ${p}`);
     meta[m[1] as string] = m[2] as string;
   }
+  // the server would take the upload and then refuse its job: say so before a byte is sent
+  if (type === 'csv-import' && !meta.dataset)
+    throw new UsageError('--process csv-import needs --param dataset=NAME');
   return meta;
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,71 @@ describe('depot download', () => {
     const r = await runCli(['download', 'nope', '-o', 'nope.bin'], env, work);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^depot: GET .*nope: .*\n$/);
+  });
+
+  it('fails at once on an unfinished upload, with no retries (exit 1)', async () => {
+    const created = await fetch(`${depot.url}/files/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${depot.token}`, 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' },
+    });
+    const unfinished = String(created.headers.get('location')).split('/').pop() as string;
+    const t0 = Date.now();
+    const r = await runCli(['download', unfinished, '-o', 'unfinished.bin'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: GET .*\n$/);
+    expect(Date.now() - t0).toBeLessThan(5_000); // the retries took ~25 s
+  });
+
+  it('saves into an existing directory given as -o, under the name the file was uploaded with', async () => {
+    await mkdir(path.join(work, 'into'), { recursive: true });
+    for (const o of ['into', 'into/']) {
+      const r = await runCli(['download', id, '-o', o, '--json'], env, work);
+      expect(r.code, o).toBe(0);
+      expect(jsonLines(r.stdout)[0]?.path).toBe(path.join(work, 'into', 'src.bin'));
+    }
+    expect((await readFile(path.join(work, 'into', 'src.bin'))).equals(body)).toBe(true);
+  });
+
+  it('reduces a hostile name to its base name, and falls back to the id', async () => {
+    const named = async (name: string) => {
+      const res = await fetch(`${depot.url}/api/files`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${depot.token}`, 'X-File-Name': encodeURIComponent(name) },
+        body: 'x',
+      });
+      return String(((await res.json()) as { id: string }).id);
+    };
+    await mkdir(path.join(work, 'safe'), { recursive: true });
+    const evil = await named('../../escape.txt');
+    const r = await runCli(['download', evil, '-o', 'safe', '--json'], env, work);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)[0]?.path).toBe(path.join(work, 'safe', 'escape.txt'));
+    const dots = await named('..');
+    const r2 = await runCli(['download', dots, '-o', 'safe', '--json'], env, work);
+    expect(r2.code).toBe(0);
+    expect(jsonLines(r2.stdout)[0]?.path).toBe(path.join(work, 'safe', dots));
+  });
+
+  it('says in one line that the directory to write into is missing or read-only (exit 1)', async () => {
+    const missing = await runCli(['download', id, '-o', 'nodir/x.bin'], env, work);
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: `depot: ${path.join(work, 'nodir/x.bin')}: cannot write (no such directory)\n`,
+    });
+    const slash = await runCli(['download', id, '-o', 'nodir/'], env, work);
+    expect(slash).toMatchObject({ code: 1, stderr: 'depot: nodir/: no such directory\n' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-ro-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir]);
+    try {
+      const ro = await runCli(['download', id, '-o', dir], env, work);
+      expect(ro).toMatchObject({
+        code: 1,
+        stderr: `depot: ${path.join(dir, 'src.bin')}: cannot write (read-only file system)\n`,
+      });
+    } finally {
+      execFileSync('umount', ['-l', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 without an ID', async () => {

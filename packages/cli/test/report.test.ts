@@ -127,4 +127,15 @@ describe('depot upload --process', () => {
       (await runCli(['upload', 'plays.csv', '--process', 'csv-import', '--param', 'nope'], env, work)).code,
     ).toBe(2);
   });
+
+  it('refuses --process csv-import without --param dataset=NAME before uploading (exit 2)', async () => {
+    for (const extra of [[], ['--wait'], ['--param', 'dataset=']]) {
+      const r = await runCli(['upload', 'plays.csv', '--process', 'csv-import', ...extra], env, work);
+      expect(r, extra.join(' ')).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: 'depot upload: --process csv-import needs --param dataset=NAME (see depot upload --help)\n',
+      });
+    }
+  });
 });

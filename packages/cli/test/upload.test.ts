@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runCli, startCli } from './helpers/run-cli.js';
+import { BIN, jsonLines, runCli, startCli } from './helpers/run-cli.js';
 import { depotServer, type Started, tusNodeServer } from './helpers/servers.js';
 
 let depot: Started;
@@ -59,6 +60,65 @@ describe('depot upload', () => {
     expect(r.stderr).toBe('depot: dir: is a directory (use -r to upload what is in it)\n');
   });
 
+  it('says a directory with no files in it fails (exit 1), in every output mode', async () => {
+    await mkdir(path.join(work, 'empty', 'sub'), { recursive: true });
+    const r = await runCli(['upload', '-r', 'empty'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('depot: empty: no files in it\n');
+    const json = await runCli(['upload', '-r', 'empty', '--json'], env, work);
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe('depot: empty: no files in it\n');
+    expect(jsonLines(json.stdout)).toEqual([
+      { file: 'empty', ok: false, error: { code: 'ERR_INPUT', message: 'empty: no files in it' } },
+      { summary: expect.objectContaining({ ok: 0, failed: 1, interrupted: false }) },
+    ]);
+  });
+
+  it('ends a --json run with its summary when no file could be read', async () => {
+    const r = await runCli(['upload', 'nosuch', '--json'], env, work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('depot: nosuch: no such file\n');
+    expect(jsonLines(r.stdout).at(-1)?.summary).toMatchObject({ ok: 0, failed: 1, interrupted: false });
+  });
+
+  it('names an unreadable file once in its line', async () => {
+    // root reads any file: run the command as nobody, in a directory nobody may enter
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-noread-'));
+    try {
+      await chmod(dir, 0o777);
+      const file = path.join(dir, 'noread.txt');
+      await writeFile(file, 'secret', { mode: 0o000 });
+      const stderr = await new Promise<string>((resolve) =>
+        execFile(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'upload', file],
+          { env: { ...process.env, ...env, XDG_CONFIG_HOME: dir } },
+          (_err, _stdout, stderr) => resolve(stderr),
+        ),
+      );
+      expect(stderr).toBe(`depot: ${file}: permission denied\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends a media type from the extension, so ls --type finds CLI uploads', async () => {
+    await writeFile(path.join(work, 'types.JSON'), '{}');
+    const r = await runCli(['upload', 'dir/x.csv', 'types.JSON', 'a.bin', '--json'], env, work);
+    expect(r.code).toBe(0);
+    const id = Object.fromEntries(jsonLines(r.stdout).map((l) => [l.file, String(l.id)]));
+    const csv = await runCli(['ls', '--type', 'text/csv', '--quiet', '--limit', '1000'], env, work);
+    expect(csv.stdout.split('\n')).toContain(id['dir/x.csv']);
+    const info = async (file: string) =>
+      (
+        jsonLines((await runCli(['info', String(id[file]), '--json'], env, work)).stdout)[0] as {
+          type: unknown;
+        }
+      ).type;
+    expect(await info('types.JSON')).toBe('application/json');
+    expect(await info('a.bin')).toBe(null);
+  });
+
   it('splits a file into parallel parts with --parallel and --chunk-size', async () => {
     const big = randomBytes(12 * MiB + 1);
     await writeFile(path.join(work, 'big.bin'), big);
@@ -93,10 +153,44 @@ describe('depot upload', () => {
     }
   });
 
+  it('refuses a chunk size under 64KiB, or negative, saying the minimum (exit 2)', async () => {
+    for (const [args, says] of [
+      [['--chunk-size', '1'], '--chunk-size must be at least 64KiB, got 1'],
+      [['--chunk-size', '65535'], '--chunk-size must be at least 64KiB, got 65535'],
+      [['--chunk-size=-5'], '--chunk-size must be at least 64KiB, got -5'],
+      [
+        ['--chunk-size', '-5'],
+        "--chunk-size needs a value (one starting with '-' goes as --chunk-size=VALUE)",
+      ],
+    ] as const) {
+      const r = await runCli(['upload', 'dir/x.csv', ...args], env, work);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(`depot upload: ${says} (see depot upload --help)\n`);
+    }
+    expect((await runCli(['upload', 'dir/x.csv', '--chunk-size', '64KiB'], env, work)).code).toBe(0);
+  });
+
   it('says in one line that the server cannot be reached (exit 1)', async () => {
     const r = await runCli(['upload', 'a.bin', '--url', 'http://127.0.0.1:9'], env, work);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^depot: cannot reach the server at http:\/\/127\.0\.0\.1:9 .*\n$/);
+  });
+
+  it('with --json, says so in an error line and the summary when the server cannot be reached', async () => {
+    const r = await runCli(
+      ['upload', 'dir/x.csv', 'a.bin', '--json', '--url', 'http://127.0.0.1:1'],
+      env,
+      work,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^depot: cannot reach the server at http:\/\/127\.0\.0\.1:1 .*\n$/);
+    const lines = jsonLines(r.stdout);
+    expect(lines[0]).toEqual({
+      ok: false,
+      error: { code: 'ERR_NETWORK', message: r.stderr.slice('depot: '.length, -1) },
+    });
+    expect(lines[1]?.summary).toMatchObject({ ok: 0, failed: 2, interrupted: false });
+    expect(lines).toHaveLength(2);
   });
 
   it('says in one line that the token is refused (exit 1), however many files', async () => {

@@ -167,8 +167,21 @@ function destinationError(err: unknown, file: string): DepotError {
       cause: err,
     });
   }
-  const why = err instanceof Error ? err.message : String(err);
-  return new DepotError(ClientCodes.destination, undefined, `${file}: ${why}`, { cause: err });
+  return new DepotError(ClientCodes.destination, undefined, `${file}: cannot write (${whyNot(err)})`, {
+    cause: err,
+  });
+}
+
+/** The errno text repeats the path and the syscall; a person needs only the reason. */
+function whyNot(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  // opening for writing creates the file: only a missing directory can be missing
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function truncateFile(file: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import path from 'node:path';
 import { ClientCodes, DepotError } from './errors.js';
+import { typeOfName } from './media-types.js';
 import { readChunkOffThread, warmChunkReader } from './node-chunk-reader.js';
 import type { UploadSource } from './source.js';
 
@@ -28,9 +29,12 @@ export async function fileSource(file: string): Promise<UploadSource> {
     closeSync(fd);
     throw new DepotError(ClientCodes.source, undefined, `${file}: not a regular file`);
   }
+  const name = path.basename(abs);
+  const type = typeOfName(name);
   const about = {
     size: st.size,
-    name: path.basename(abs),
+    name,
+    ...(type ? { type } : {}),
     fingerprint: `path:${abs}:${st.size}:${st.mtimeMs}`,
   };
   if (st.size <= SMALL) {

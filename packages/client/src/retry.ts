@@ -13,10 +13,18 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 10, minDelay: 250, maxDelay
 
 const RETRY_STATUS = new Set([408, 409, 423, 429, 460]);
 
+/**
+ * A 409 worth another try: a PATCH at the wrong offset, which the HEAD before the next try fixes
+ * (Depot's code, or a bare 409 from another tus server). Depot's other conflicts are answers that
+ * a retry only repeats: an unfinished upload to download, a job's state, a taken dataset name.
+ */
+const RETRY_CONFLICT = new Set(['ERR_OFFSET_MISMATCH', 'ERR_HTTP_409']);
+
 /** Whether trying again (after re-syncing the offset) can succeed. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof DepotError)) return false;
   if (err.code === ClientCodes.network) return true;
+  if (err.status === 409) return RETRY_CONFLICT.has(err.code);
   return (
     err.status !== undefined && (err.status >= 500 || RETRY_STATUS.has(err.status)) && err.status !== 507
   );

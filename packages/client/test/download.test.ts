@@ -65,6 +65,20 @@ describe('DepotClient.download', () => {
     await expect(stat(dest)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('fails at once, without retrying, on an unfinished upload (409 ERR_UPLOAD_INCOMPLETE)', async () => {
+    const created = await fetch(`${depot.url}/files/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${depot.token}`, 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' },
+    });
+    const unfinished = String(created.headers.get('location')).split('/').pop() as string;
+    const rec = recordingFetch();
+    const err = await client(rec.fetch)
+      .download(unfinished, path.join(work.dir, 'unfinished.bin'))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_UPLOAD_INCOMPLETE', status: 409 });
+    expect(rec.seen.filter((r) => r.method === 'GET')).toHaveLength(1);
+  });
+
   it('fails with the server error for an unknown id', async () => {
     const err = await client()
       .download('f_unknown', path.join(work.dir, 'x.bin'))

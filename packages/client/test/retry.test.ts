@@ -22,6 +22,12 @@ describe('isRetryable', () => {
       expect(isRetryable(status(s)), String(s)).toBe(true);
   });
 
+  it('retries a 409 only as an offset mismatch: other conflicts are definite answers', () => {
+    expect(isRetryable(new DepotError('ERR_OFFSET_MISMATCH', 409, 'x'))).toBe(true);
+    for (const code of ['ERR_UPLOAD_INCOMPLETE', 'ERR_JOB_STATE', 'ERR_DATASET_EXISTS'])
+      expect(isRetryable(new DepotError(code, 409, 'x')), code).toBe(false);
+  });
+
   it('gives up on what cannot pass: 4xx, a full server disk, an abort, a plain Error', () => {
     for (const s of [400, 401, 403, 404, 410, 413, 415, 507])
       expect(isRetryable(status(s)), String(s)).toBe(false);

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DepotClient, isDepotError } from '@depot/client';
 import type { Command } from '../command.js';
 import { describeError } from '../describe-error.js';
+import { downloadDestination, idOf } from '../download-destination.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
@@ -12,11 +12,12 @@ import { errorLine } from '../report/reporter.js';
 
 const USAGE = `usage: depot download ID [-o PATH] [options]
 
-Downloads a file (by id, or its full URL) to PATH (default: ./ID). A partial PATH is continued
+Downloads a file (by id, or its full URL) to PATH (default: ./ID), or into PATH when it is a
+directory, under the name the file was uploaded with. A partial PATH is continued
 where it stopped; the whole is checked against the server's sha256 (Repr-Digest) and removed
 if it does not match. Ctrl-C stops; run the same command again to resume.
 
-  -o, --output PATH   where to write the file
+  -o, --output PATH   where to write the file (an existing directory: into it)
   --json              print the result as JSON
   --quiet             print nothing but errors
   --url URL           the server (DEPOT_URL; default http://127.0.0.1:8080)
@@ -40,14 +41,16 @@ export const download: Command = {
     if (positionals.length !== 1) throw new UsageError('download takes exactly one ID');
     const id = positionals[0] as string;
     const conn = connection(values);
-    const dest = values.output ?? path.basename(new URL(id, 'http://x/').pathname);
-    if (!dest) throw new UsageError('give a destination with -o PATH');
     const reporter = chooseReporter(values, 0, 1);
     const client = new DepotClient(conn);
     const interrupt = interruptSignal();
     const t0 = performance.now();
+    let dest = values.output ?? idOf(id);
     try {
       await client.probe(interrupt.signal);
+      dest = await downloadDestination(values.output, id, async (fileId) =>
+        conn.token ? (await client.files.info(fileId, interrupt.signal)).name : undefined,
+      );
       reporter.start(dest, undefined);
       const r = await client.download(id, dest, {
         signal: interrupt.signal,
@@ -75,6 +78,7 @@ export const download: Command = {
       });
       return EXIT.ok;
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       if (interrupt.interrupted()) {
         errorLine(`interrupted; ${dest} is kept: run the same command again to resume`);
         return EXIT.interrupted;

@@ -18,6 +18,8 @@ made it kills the link.
 
 const OPTIONS = { ...connectionOptions, ...outputOptions, expires: { type: 'string' } } as const;
 
+const MAX_EXPIRES = 7 * 86_400;
+
 export const link: Command = {
   name: 'link',
   summary: 'link ID   print a download link that needs no token',
@@ -29,6 +31,9 @@ export const link: Command = {
     if (positionals.length !== 1) throw new UsageError('link takes exactly one ID');
     const id = positionals[0] as string;
     const expiresIn = seconds('--expires', values.expires);
+    // the server's limit, checked here so that it is a usage error and not a refused request
+    if (expiresIn !== undefined && expiresIn > MAX_EXPIRES)
+      throw new UsageError(`--expires must be from 1s to 7d, got ${values.expires}`);
     return withClient(values, async ({ client, signal, record, say }) => {
       const made = await client.files.link(id, expiresIn === undefined ? {} : { expiresIn }, signal);
       record(made);

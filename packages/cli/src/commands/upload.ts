@@ -5,12 +5,12 @@ import type { Command } from '../command.js';
 import { describeError, isFatal } from '../describe-error.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { expandInputs } from '../expand-inputs.js';
+import { failureCode } from '../fail.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
 import { connection, connectionOptions, outputOptions, parsing, positiveInt, size } from '../parse.js';
 import { runPool } from '../pool.js';
 import { chooseReporter } from '../report/choose.js';
-import { errorLine } from '../report/reporter.js';
 import { processMetadata } from '../upload-jobs.js';
 import { type Uploaded, waitForUploadJobs } from '../upload-wait.js';
 
@@ -22,13 +22,14 @@ command again to send only what is missing.
 
   -r, --recursive     upload the files in directories, recursively
   --parallel N        split each file into N parts sent at once (default 1)
-  --chunk-size S      bytes per request, e.g. 8MiB (default: 16MiB, doubled after each
-                      chunk sent in under a second, up to 64MiB)
+  --chunk-size S      bytes per request, e.g. 8MiB, at least 64KiB (default: 16MiB, doubled
+                      after each chunk sent in under a second, up to 64MiB)
   --concurrency N     files at a time (default 4)
   --no-checksum       send no sha256 Upload-Checksum with each chunk (saves hashing on both sides)
   --process TYPE      have the server run a TYPE job (csv-report, csv-import) on each file once
                       it is uploaded (tus metadata process=TYPE)
-  --param KEY=VALUE   a parameter of that job, e.g. --param dataset=people (repeatable)
+  --param KEY=VALUE   a parameter of that job, e.g. --param dataset=people (repeatable;
+                      csv-import needs dataset=NAME)
   --wait              with --process: follow each job to its end (exit 1 if one fails)
   --json              one JSON line per file, then a summary
   --quiet             print nothing but errors
@@ -51,6 +52,9 @@ const OPTIONS = {
   ...outputOptions,
 } as const;
 
+/** Smaller chunks make a request per few KB: 20 MB in 1-byte chunks would take hours. */
+const MIN_CHUNK = { bytes: 64 * 1024, text: '64KiB' };
+
 export const upload: Command = {
   name: 'upload',
   summary:
@@ -64,7 +68,7 @@ export const upload: Command = {
     const conn = connection(values);
     const parallel = positiveInt('--parallel', values.parallel, 1);
     const concurrency = positiveInt('--concurrency', values.concurrency, 4);
-    const chunkSize = size('--chunk-size', values['chunk-size'], undefined);
+    const chunkSize = size('--chunk-size', values['chunk-size'], undefined, MIN_CHUNK);
     const metadata = processMetadata(values.process, values.param ?? []);
     if (values.wait && values.process === undefined) throw new UsageError('--wait needs --process TYPE');
     const uploaded: Uploaded[] = [];
@@ -73,7 +77,18 @@ export const upload: Command = {
     const total = files.reduce((a, f) => a + f.size, 0);
     const reporter = chooseReporter(values, total, files.length);
     for (const p of problems) reporter.failed(p.input, p.message, 'ERR_INPUT');
-    if (files.length === 0) return EXIT.failed;
+    const t0 = performance.now();
+    const seconds = () => (performance.now() - t0) / 1000;
+    if (files.length === 0) {
+      reporter.finish('uploaded', {
+        ok: 0,
+        failed: problems.length,
+        bytes: 0,
+        seconds: seconds(),
+        interrupted: false,
+      });
+      return EXIT.failed;
+    }
 
     const client = new DepotClient(conn);
     const interrupt = interruptSignal();
@@ -81,7 +96,6 @@ export const upload: Command = {
     const signal = AbortSignal.any([interrupt.signal, fatal.signal]);
     // every request in flight listens on it: --concurrency × --parallel of them, not a leak
     setMaxListeners(0, signal);
-    const t0 = performance.now();
     let ok = 0;
     let failed = problems.length;
     let sent = 0;
@@ -118,7 +132,7 @@ export const upload: Command = {
             return;
           }
           failed++;
-          reporter.failed(f.path, `${f.path}: ${describeError(err, conn.url)}`, codeOf(err));
+          reporter.failed(f.path, fileLine(f.path, describeError(err, conn.url)), codeOf(err));
         }
       });
     } catch (err) {
@@ -126,18 +140,18 @@ export const upload: Command = {
     } finally {
       interrupt.dispose();
     }
-    if (fatalError !== undefined && !interrupt.interrupted()) {
-      errorLine(describeError(fatalError, conn.url));
-      return EXIT.failed;
-    }
+    const fatally = fatalError !== undefined && !interrupt.interrupted();
+    // the files it never got to failed with it
+    if (fatally) reporter.error(describeError(fatalError, conn.url), failureCode(fatalError));
     const summary = {
       ok,
-      failed,
+      failed: fatally ? files.length + problems.length - ok : failed,
       bytes: sent,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: seconds(),
       interrupted: interrupt.interrupted(),
     };
     reporter.finish('uploaded', summary);
+    if (fatally) return EXIT.failed;
     if (summary.interrupted) return EXIT.interrupted;
     if (values.wait && values.process !== undefined && uploaded.length > 0) {
       const waited = await waitForUploadJobs(client, conn.url, uploaded, values.process, values);
@@ -146,5 +160,9 @@ export const upload: Command = {
     return failed > 0 ? EXIT.failed : EXIT.ok;
   },
 };
+
+/** `FILE: why`, naming the file once: the SDK's errors about reading it (ERR_SOURCE) name it already. */
+const fileLine = (file: string, message: string): string =>
+  message.startsWith(`${file}: `) ? message : `${file}: ${message}`;
 
 const codeOf = (err: unknown): string | undefined => (isDepotError(err) ? err.code : undefined);

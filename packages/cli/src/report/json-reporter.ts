@@ -27,6 +27,11 @@ export class JsonReporter implements Reporter {
     errorLine(message);
   }
 
+  error(message: string, code: string): void {
+    this.#write({ ok: false, error: { code, message } });
+    errorLine(message);
+  }
+
   finish(_verb: string, summary: Summary): void {
     this.#write({ summary });
     this.#flush();

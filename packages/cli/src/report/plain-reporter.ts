@@ -34,6 +34,10 @@ export class PlainReporter implements Reporter {
     errorLine(message);
   }
 
+  error(message: string): void {
+    errorLine(message);
+  }
+
   finish(verb: string, s: Summary): void {
     if (this.quiet) return;
     process.stdout.write(`${summaryLine(verb, s)}\n`);

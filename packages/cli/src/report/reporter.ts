@@ -19,6 +19,8 @@ export interface Reporter {
   /** `line` for people, `record` for --json */
   done(name: string, line: string, record: Record<string, unknown>): void;
   failed(name: string, message: string, code: string | undefined): void;
+  /** a failure of the whole run, not of one file (no server there, a refused token) */
+  error(message: string, code: string): void;
   finish(verb: string, summary: Summary): void;
 }
 

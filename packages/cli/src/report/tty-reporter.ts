@@ -41,6 +41,10 @@ export class TtyReporter implements Reporter {
     this.#print(() => errorLine(message));
   }
 
+  error(message: string): void {
+    this.#print(() => errorLine(message));
+  }
+
   finish(verb: string, s: Summary): void {
     this.#clear();
     process.stdout.write(`${summaryLine(verb, s)}\n`);
