@@ -9,3 +9,7 @@ export function failureLine(err: unknown, url: string): string {
 }
 
 export const failureCode = (err: unknown): string => (isDepotError(err) ? err.code : 'ERR_FAILED');
+
+/** A transfer's failure: the server's code is added when the server answered (a local one has none). */
+export const transferLine = (err: unknown, url: string): string =>
+  isDepotError(err) && err.status !== undefined ? failureLine(err, url) : describeError(err, url);

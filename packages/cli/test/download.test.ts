@@ -49,7 +49,7 @@ describe('depot download', () => {
   it('reports an unknown id in one line (exit 1)', async () => {
     const r = await runCli(['download', 'nope', '-o', 'nope.bin'], env, work);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^depot: GET .*nope: .*\n$/);
+    expect(r.stderr).toMatch(/^depot: GET .*nope: .* \(ERR_NOT_FOUND\)\n$/);
   });
 
   it('fails at once on an unfinished upload, with no retries (exit 1)', async () => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DepotClient, isDepotError } from '@depot/client';
 import type { Command } from '../command.js';
-import { describeError } from '../describe-error.js';
+import { transferLine } from '../fail.js';
 import { downloadDestination, idOf } from '../download-destination.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { bytes } from '../format.js';
@@ -83,7 +83,7 @@ export const download: Command = {
         errorLine(`interrupted; ${dest} is kept: run the same command again to resume`);
         return EXIT.interrupted;
       }
-      const message = describeError(err, conn.url);
+      const message = transferLine(err, conn.url);
       if (values.json) {
         const code = isDepotError(err) ? err.code : 'ERR_FAILED';
         process.stdout.write(`${JSON.stringify({ id, ok: false, error: { code, message } })}\n`);

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { describeError, isFatal } from '../describe-error.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { expandInputs } from '../expand-inputs.js';
-import { failureCode } from '../fail.js';
+import { failureCode, transferLine } from '../fail.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
 import { connection, connectionOptions, outputOptions, parsing, positiveInt, size } from '../parse.js';
@@ -132,7 +132,7 @@ export const upload: Command = {
             return;
           }
           failed++;
-          reporter.failed(f.path, fileLine(f.path, describeError(err, conn.url)), codeOf(err));
+          reporter.failed(f.path, fileLine(f.path, transferLine(err, conn.url)), codeOf(err));
         }
       });
     } catch (err) {
