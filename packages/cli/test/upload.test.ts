@@ -209,21 +209,33 @@ describe('depot upload', () => {
       const entries = Object.values(JSON.parse(await readFile(storeFile, 'utf8').catch(() => '{}')));
       return (entries[0] as { urls: string[] } | undefined)?.urls[0];
     });
+    const offsetNow = async () => {
+      const head = await fetch(url, {
+        method: 'HEAD',
+        headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${depot.token}` },
+      });
+      return Number(head.headers.get('upload-offset'));
+    };
+    await waitFor(async () => ((await offsetNow()) >= MiB ? true : undefined));
+    await new Promise((r) => setTimeout(r, 200));
     run.child.kill('SIGINT');
     const first = await run.done;
     expect(first.code).toBe(130);
-    expect(jsonLines(first.stdout).at(-1)?.summary).toMatchObject({ ok: 0, interrupted: true });
+    const stopped = jsonLines(first.stdout).at(-1)?.summary as { bytes: number };
+    expect(stopped).toMatchObject({ ok: 0, interrupted: true });
+    const offset = await offsetNow();
+    // the summary counts what the server confirmed before the stop (it was 0)
+    expect(stopped.bytes).toBeGreaterThan(0);
+    expect(stopped.bytes).toBeLessThanOrEqual(offset);
 
-    const head = await fetch(url, {
-      method: 'HEAD',
-      headers: { 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${depot.token}` },
-    });
-    const offset = Number(head.headers.get('upload-offset'));
     const again = await runCli(args, env, work);
     expect(again.code).toBe(0);
-    const [line] = jsonLines(again.stdout);
+    const lines = jsonLines(again.stdout);
+    const [line] = lines;
     expect(line).toMatchObject({ ok: true, resumed: true });
     expect(line?.bytesSent).toBeLessThanOrEqual(body.length - offset);
+    // ...and a resumed file counts what this run sent, not its whole size
+    expect((lines.at(-1)?.summary as { bytes: number }).bytes).toBe(line?.bytesSent);
     expect(sha(await stored(line?.id))).toBe(sha(body));
   });
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DepotClient, isDepotError } from '@depot/client';
 import type { Command } from '../command.js';
-import { transferLine } from '../fail.js';
 import { downloadDestination, idOf } from '../download-destination.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { transferLine } from '../fail.js';
 import { bytes } from '../format.js';
 import { interruptSignal } from '../interrupt.js';
 import { connection, connectionOptions, outputOptions, parsing } from '../parse.js';

@@ -98,7 +98,10 @@ export const upload: Command = {
     setMaxListeners(0, signal);
     let ok = 0;
     let failed = problems.length;
+    // Bytes this run sent, for the summary: a finished file's own count (a resumed one sent only
+    // the rest); a file interrupted or failed, what the server confirmed from its first offset on.
     let sent = 0;
+    const confirmed = new Map<string, { first: number; last: number }>();
     let fatalError: unknown;
     try {
       await client.probe(signal);
@@ -111,10 +114,16 @@ export const upload: Command = {
             checksum: values['no-checksum'] !== true,
             metadata,
             signal,
-            onProgress: (p) => reporter.progress(f.path, p),
+            onProgress: (p) => {
+              const seen = confirmed.get(f.path);
+              if (seen) seen.last = p.bytesSent;
+              else confirmed.set(f.path, { first: p.bytesSent, last: p.bytesSent });
+              reporter.progress(f.path, p);
+            },
           });
           ok++;
-          sent += r.size;
+          sent += r.bytesSent;
+          confirmed.delete(f.path);
           uploaded.push({ file: f.path, id: r.id });
           const resumed = r.resumed ? ', resumed' : '';
           reporter.done(f.path, `${f.path} -> ${r.id} (${bytes(r.size)}${resumed})`, {
@@ -146,7 +155,7 @@ export const upload: Command = {
     const summary = {
       ok,
       failed: fatally ? files.length + problems.length - ok : failed,
-      bytes: sent,
+      bytes: [...confirmed.values()].reduce((sum, c) => sum + c.last - c.first, sent),
       seconds: seconds(),
       interrupted: interrupt.interrupted(),
     };
