@@ -1,4 +1,4 @@
-import { type Dirent, promises as fs, statSync } from 'node:fs';
+import { type Dirent, existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { compileGlob, hasGlob } from './glob.js';
 
@@ -38,16 +38,17 @@ export async function expandInputs(
       if (!recursive)
         problems.push({ input: arg, message: `${arg}: is a directory (use -r to upload what is in it)` });
       else {
-        const found = await walk(arg);
+        const found = await walk(arg, problems);
         // else the run would fail with nothing said: no file failed, none was tried
         if (found.length === 0) problems.push({ input: arg, message: `${arg}: no files in it` });
         for (const f of found) add(f);
       }
     } else if (!st && hasGlob(arg)) {
-      const matched = await glob(arg, recursive);
+      const matched = await glob(arg, recursive, problems);
       if (matched.length === 0) problems.push({ input: arg, message: `${arg}: no file matches` });
       for (const f of matched) add(f);
     } else if (st) problems.push({ input: arg, message: `${arg}: not a regular file` });
+    else if (arg.includes(MANGLED)) problems.push({ input: arg, message: notUtf8(arg) });
     else problems.push({ input: arg, message: `${arg}: no such file` });
   }
   return { files, problems };
@@ -66,18 +67,30 @@ function regularFile(p: string): InputFile | undefined {
   }
 }
 
-async function walk(dir: string): Promise<InputFile[]> {
+/** What Node puts for bytes of a name that are not UTF-8; such a name cannot be opened again. */
+const MANGLED = '\uFFFD';
+const notUtf8 = (p: string): string =>
+  `${p}: the name is not valid UTF-8, which this command cannot open (rename the file to upload it)`;
+
+/** `p` names an entry whose real name had bytes that are not UTF-8 (it is not there as decoded). */
+const mangled = (p: string): boolean => p.includes(MANGLED) && !existsSync(p);
+
+async function walk(dir: string, problems: InputProblem[]): Promise<InputFile[]> {
   const out: InputFile[] = [];
   let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return out; // unreadable: nothing to upload from it
+  } catch (err) {
+    const why =
+      (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    problems.push({ input: dir, message: `${dir}: cannot read the directory (${why})` });
+    return out;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
+    if (mangled(p)) problems.push({ input: p, message: notUtf8(p) });
+    else if (e.isDirectory()) out.push(...(await walk(p, problems)));
     else {
       const f = regularFile(p);
       if (f) out.push(f);
@@ -86,7 +99,7 @@ async function walk(dir: string): Promise<InputFile[]> {
   return out;
 }
 
-async function glob(pattern: string, recursive: boolean): Promise<InputFile[]> {
+async function glob(pattern: string, recursive: boolean, problems: InputProblem[]): Promise<InputFile[]> {
   const { base, depth, match } = compileGlob(pattern);
   const out: InputFile[] = [];
   const visit = async (dir: string, level: number) => {
@@ -96,8 +109,10 @@ async function glob(pattern: string, recursive: boolean): Promise<InputFile[]> {
     for (const e of entries) {
       const p = path.join(dir, e.name);
       const rel = path.relative(base, p);
-      if (e.isDirectory()) {
-        if (recursive && match(rel)) out.push(...(await walk(p)));
+      if (mangled(p)) {
+        if (match(rel)) problems.push({ input: p, message: notUtf8(p) });
+      } else if (e.isDirectory()) {
+        if (recursive && match(rel)) out.push(...(await walk(p, problems)));
         else await visit(p, level + 1);
       } else if (match(rel)) {
         const f = regularFile(p);

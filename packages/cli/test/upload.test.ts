@@ -60,6 +60,23 @@ describe('depot upload', () => {
     expect(r.stderr).toBe('depot: dir: is a directory (use -r to upload what is in it)\n');
   });
 
+  it('counts a file whose name is not UTF-8 as failed, never skips it silently', async () => {
+    const dir = path.join(work, 'odd');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'ok.txt'), 'a');
+    await writeFile(
+      Buffer.concat([Buffer.from(`${dir}/bad`), Buffer.from([0xff]), Buffer.from('.txt')]),
+      'b',
+    );
+    for (const input of [['-r', 'odd'], ['odd/*']]) {
+      const r = await runCli(['upload', ...input, '--json'], env, work);
+      expect(r.code, input.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^depot: odd\/bad\uFFFD\.txt: the name is not valid UTF-8/);
+      const summary = jsonLines(r.stdout).at(-1)?.summary;
+      expect(summary).toMatchObject({ ok: 1, failed: 1 });
+    }
+  });
+
   it('says a directory with no files in it fails (exit 1), in every output mode', async () => {
     await mkdir(path.join(work, 'empty', 'sub'), { recursive: true });
     const r = await runCli(['upload', '-r', 'empty'], env, work);
