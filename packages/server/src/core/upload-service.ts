@@ -70,7 +70,7 @@ export class UploadService {
     input: CreateUpload,
     chunk: Omit<AppendUpload, 'offset' | 'length'>,
   ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
-    if (this.#storedInOneWrite(actor, input, chunk)) return this.#createWhole(actor, input, chunk);
+    if (await this.#storedInOneWrite(actor, input, chunk)) return this.#createWhole(actor, input, chunk);
     const created = await this.#create(actor, input, true);
     try {
       return {
@@ -87,7 +87,11 @@ export class UploadService {
    * finished, instead of inserted empty and then updated. The record is still stored only once
    * the bytes are durable; a crash between the two leaves a small file with no record.
    */
-  #storedInOneWrite(actor: Actor, input: CreateUpload, chunk: { contentLength?: number }): boolean {
+  async #storedInOneWrite(
+    actor: Actor,
+    input: CreateUpload,
+    chunk: { contentLength?: number },
+  ): Promise<boolean> {
     const { length } = input;
     return (
       input.concat === undefined &&
@@ -95,7 +99,7 @@ export class UploadService {
       length > 0 &&
       length <= ONE_WRITE_MAX &&
       chunk.contentLength === length &&
-      this.#quota.limitFor(actor) === undefined
+      (await this.#quota.limitFor(actor)) === undefined
     );
   }
 

@@ -96,6 +96,11 @@ export interface TokenRepository {
   revoke(id: string, at: number): Promise<boolean>;
   /** Whether any live admin token exists. */
   hasAdmin(): Promise<boolean>;
+  /**
+   * The smallest quota set on any live (unrevoked) token of `owner`; null when none sets one.
+   * A quota is the owner's, not one token's: a second token must not lift its limit.
+   */
+  ownerQuota(owner: string): Promise<number | null>;
 }
 
 /** Depot's records: the repositories the core needs, and the store's life cycle. */

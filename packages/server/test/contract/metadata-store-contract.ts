@@ -259,6 +259,19 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect((await store.tokens.list())[0]?.revokedAt).toBe(10);
     });
 
+    it("gives an owner's quota: the smallest set on its live tokens", async () => {
+      expect(await store.tokens.ownerQuota('alice')).toBeNull();
+      await store.tokens.insert(token());
+      expect(await store.tokens.ownerQuota('alice')).toBeNull();
+      const small = token({ quota: 1000 });
+      await store.tokens.insert(small);
+      await store.tokens.insert(token({ quota: BIG }));
+      await store.tokens.insert(token({ owner: 'bob', quota: 10 }));
+      expect(await store.tokens.ownerQuota('alice')).toBe(1000);
+      await store.tokens.revoke(small.id, 5);
+      expect(await store.tokens.ownerQuota('alice')).toBe(BIG);
+    });
+
     it('knows whether a live admin token exists', async () => {
       expect(await store.tokens.hasAdmin()).toBe(false);
       await store.tokens.insert(token());
