@@ -183,6 +183,12 @@ describe('GET /api/files and /api/files/:id', () => {
     expect(await names2('name=a-&status=complete&type=text/csv')).toEqual(['a-1.csv', 'a-3.csv']);
     expect(await names2('status=uploading')).toEqual(['a-4.csv']);
     expect(await names2('type=text/')).toEqual(['a-1.csv', 'a-3.csv', 'b-1.csv', 'b-2.txt']);
+    // a part of a parallel upload is no file: listed neither while it uploads nor once finished
+    for (const length of ['10', '0']) {
+      await createUpload(depot, { 'Upload-Length': length, 'Upload-Concat': 'partial' }, owner);
+    }
+    expect((await list('limit=100')).files.map((f) => f.id).sort()).toEqual([...ids].sort());
+    expect((await list('status=complete')).files).toHaveLength(5);
     expect((await api('/api/files?status=done', {}, owner)).status).toBe(400);
     expect((await api('/api/files?cursor=nonsense', {}, owner)).status).toBe(400);
     expect((await api('/api/files?limit=0', {}, owner)).status).toBe(400);

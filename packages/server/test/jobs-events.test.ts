@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDepot, type TestDepot } from './helpers/depot.js';
-import { createJob, reportInput, uploadFile, waitForJob } from './helpers/jobs.js';
+import {
+  actOnRunning,
+  api,
+  createJob,
+  type JobView,
+  reportInput,
+  uploadFile,
+  waitForJob,
+} from './helpers/jobs.js';
 import { subscribe } from './helpers/sse.js';
 
 let depot: TestDepot;
@@ -35,3 +43,34 @@ it('streams upload and job progress to the owner only', async () => {
   expect(states).toEqual(['queued', 'running', 'completed']);
   expect(theirs.events).toEqual([]);
 });
+
+it(
+  'announces a pause with the stored checkpoint, and no running progress after it',
+  { timeout: 180_000 },
+  async () => {
+    const sse = await subscribe(depot.url, alice);
+    const fileId = await uploadFile(depot.url, alice, reportInput(1_500_000));
+    const { job, answer } = await actOnRunning(
+      depot.url,
+      alice,
+      () => createJob(depot.url, alice, 'csv-report', fileId),
+      (j) => j.progress.bytesDone > 0,
+      'pause',
+    );
+    expect(answer.state).toBe('paused');
+    // past two progress ticks (250 ms): a tracker still announcing would have spoken by now
+    await new Promise((r) => setTimeout(r, 700));
+    sse.stop();
+    const stored = (await api(depot.url, alice, 'GET', `/api/jobs/${job.id}`)).json;
+    const mine = sse.events.filter((e) => e.data.id === job.id);
+    const changed = mine.filter((e) => e.event === 'job.changed');
+    const last = changed.at(-1)!.data as unknown as JobView;
+    expect(last.state).toBe('paused');
+    expect(last.progress).toEqual(stored.progress);
+    expect(last.progress).toEqual(answer.progress);
+    // once an event said the job left `running`, nothing says it runs again
+    const left = mine.findIndex((e) => e.event === 'job.changed' && e.data.state === 'paused');
+    expect(mine.slice(left).filter((e) => e.data.state === 'running')).toEqual([]);
+    expect(changed.filter((e) => e.data.state === 'paused')).toHaveLength(1);
+  },
+);

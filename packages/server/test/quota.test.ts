@@ -22,14 +22,18 @@ async function expectQuotaError(res: Response) {
   expect((await res.json()).error.code).toBe('ERR_QUOTA_EXCEEDED');
 }
 
-async function tokenWithQuota(name: string, quota: number): Promise<string> {
+async function tokenWithQuota(name: string, quota: number | null, owner = name): Promise<string> {
+  return (await newToken(name, quota, owner)).token;
+}
+
+async function newToken(name: string, quota: number | null, owner = name) {
   const res = await fetch(`${depot.url}/api/tokens`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${depot.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, quota }),
+    body: JSON.stringify({ name, owner, quota }),
   });
   expect(res.status).toBe(201);
-  return (await res.json()).token;
+  return (await res.json()) as { id: string; token: string };
 }
 
 describe('per-owner quota (DEPOT_QUOTA=1000)', () => {
@@ -56,6 +60,30 @@ describe('per-owner quota (DEPOT_QUOTA=1000)', () => {
     expect((await create(big, { 'Upload-Length': '4000' })).status).toBe(201);
     await expectQuotaError(await create(big, { 'Upload-Length': '1001' }));
     expect((await create(depot.token, { 'Upload-Length': '100000' })).status).toBe(201);
+  });
+
+  it("limits the owner, whichever of its tokens uploads: the smallest quota of the owner's live tokens", async () => {
+    const desk = await newToken('gina', 500);
+    // no quota of its own: it must not lift gina's (nor fall back to the default 1000)
+    const laptop = await tokenWithQuota('gina-laptop', null, 'gina');
+    await expectQuotaError(await create(laptop, { 'Upload-Length': '501' }));
+    // a deferred upload is bounded by the owner's quota too
+    const deferred = await create(laptop, { 'Upload-Defer-Length': '1' });
+    expect(deferred.status).toBe(201);
+    await expectQuotaError(await patch(deferred.headers.get('location')!, laptop, 0, new Uint8Array(501)));
+    // a larger quota on another token does not raise it either
+    const big = await tokenWithQuota('gina-big', 5000, 'gina');
+    await expectQuotaError(await create(big, { 'Upload-Length': '501' }));
+    expect((await create(laptop, { 'Upload-Length': '500' })).status).toBe(201);
+    await expectQuotaError(await create(desk.token, { 'Upload-Length': '1' }));
+    // revoked, the 500-byte token binds nobody: the smallest live quota (5000) is the owner's now
+    const revoke = await fetch(`${depot.url}/api/tokens/${desk.id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${depot.token}` },
+    });
+    expect(revoke.status).toBe(204);
+    expect((await create(laptop, { 'Upload-Length': '4500' })).status).toBe(201);
+    await expectQuotaError(await create(laptop, { 'Upload-Length': '1' }));
   });
 
   it('bounds a deferred-length upload by what the quota leaves', async () => {

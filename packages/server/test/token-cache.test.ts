@@ -65,12 +65,17 @@ it('does not remember a lookup that raced with a revocation', async () => {
 
 /** The real repository, counting the lookups that reach it. */
 function counting(inner: TokenRepository) {
-  const counter = { lookups: 0 };
+  const counter = { lookups: 0, quotas: 0 };
   const repo: TokenRepository = {
     insert: (t) => inner.insert(t),
     list: () => inner.list(),
     revoke: (id, at) => inner.revoke(id, at),
     hasAdmin: () => inner.hasAdmin(),
+    get: (id) => inner.get(id),
+    ownerQuota: (owner) => {
+      counter.quotas++;
+      return inner.ownerQuota(owner);
+    },
     findByHash: (h) => {
       counter.lookups++;
       return inner.findByHash(h);
@@ -96,4 +101,22 @@ it('answers repeated lookups from memory until something changes, and never reme
   expect(counter.lookups).toBe(3);
   for (let i = 0; i < 2; i++) expect(await cache.findByHash(hashToken('nobody'))).toBeUndefined();
   expect(counter.lookups).toBe(5);
+});
+
+it("remembers an owner's quota until a token changes, here or in another process", async () => {
+  const { repo, counter } = counting(store.tokens);
+  let elsewhere = false;
+  const cache = new CachingTokenRepository(repo, () => elsewhere);
+  await cache.insert({ ...token('secret-six'), quota: 700 });
+  for (let i = 0; i < 3; i++) expect(await cache.ownerQuota('alice')).toBe(700);
+  expect(counter.quotas).toBe(1);
+  // a new token with a smaller quota shows at once
+  await cache.insert({ ...token('secret-seven'), quota: 300 });
+  expect(await cache.ownerQuota('alice')).toBe(300);
+  expect(await cache.revoke('secret-seven', 5)).toBe(true);
+  expect(await cache.ownerQuota('alice')).toBe(700);
+  elsewhere = true;
+  await cache.ownerQuota('alice');
+  elsewhere = false;
+  expect(counter.quotas).toBe(4);
 });

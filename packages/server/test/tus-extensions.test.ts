@@ -308,6 +308,62 @@ describe.each(BACKENDS)('tus extensions on $name', (backend) => {
       expect((await depot.blob(idOf(final))).equals(Buffer.concat([a, b]))).toBe(true);
     });
 
+    it(
+      'expires finished parts no final waits for, keeping the bytes of the finals made of them',
+      { timeout: 60_000 },
+      async () => {
+        const short = await startDepot({ ...env, DEPOT_UPLOAD_EXPIRY: '3s', DEPOT_EXPIRY_INTERVAL: '100ms' });
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const part = async (length: number) =>
+          createUpload(short, { 'Upload-Length': String(length), 'Upload-Concat': 'partial' });
+        const gone = async (url: string) => {
+          await expect
+            .poll(async () => (await head(url, short.token)).status, { timeout: 15_000, interval: 100 })
+            .toBeOneOf([404, 410]);
+          await expect.poll(() => short.blobSize(idOf(url)), { timeout: 15_000 }).toBeUndefined();
+        };
+        try {
+          // joined at once
+          const [a, b] = [randomBytes(1000), randomBytes(2000)];
+          const [pa, pb] = [await part(1000), await part(2000)];
+          await patch(pa, short.token, 0, a);
+          await patch(pb, short.token, 0, b);
+          const joined = await createUpload(short, { 'Upload-Concat': `final;${pa} ${pb}` });
+          // an orphan: its client never sent the final (it crashed, say)
+          const orphan = await part(300);
+          expect((await patch(orphan, short.token, 0, randomBytes(300))).status).toBe(204);
+          expect((await head(orphan, short.token)).headers.get('upload-expires')).not.toBeNull();
+          // a final declared before its second part finishes: the first part's expiry passes
+          // while it waits, and it is still there to be joined when the second one finishes
+          const [e, f] = [randomBytes(400), randomBytes(600)];
+          const pe = await part(400);
+          const pf = await part(600);
+          await patch(pe, short.token, 0, e);
+          await patch(pf, short.token, 0, f.subarray(0, 100));
+          const finishedE = Date.now();
+          await sleep(1500);
+          const waiting = await createUpload(short, { 'Upload-Concat': `final;${pe} ${pf}` });
+          await sleep(1000);
+          expect((await patch(pf, short.token, 100, f.subarray(100, 200))).status).toBe(204);
+          // past pe's expiry, with sweeps every 100 ms meanwhile; well before the final's own
+          await sleep(Math.max(0, finishedE + 3400 - Date.now()));
+          expect((await patch(pf, short.token, 200, f.subarray(200))).status).toBe(204);
+          const h = await head(waiting, short.token);
+          expect(h.headers.get('upload-offset')).toBe('1000');
+          expect((await short.blob(idOf(waiting))).equals(Buffer.concat([e, f]))).toBe(true);
+          // the parts nobody waits for any more go, and the finals keep their bytes
+          for (const url of [orphan, pa, pb, pe, pf]) await gone(url);
+          expect((await short.blob(idOf(joined))).equals(Buffer.concat([a, b]))).toBe(true);
+          expect((await short.blob(idOf(waiting))).equals(Buffer.concat([e, f]))).toBe(true);
+          const download = await fetch(joined, { headers: { Authorization: `Bearer ${short.token}` } });
+          expect(download.status).toBe(200);
+          expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.concat([a, b]))).toBe(true);
+        } finally {
+          await short.close();
+        }
+      },
+    );
+
     it('refuses parts that are missing, not partial, or another owner’s', async () => {
       const plain = await createUpload(depot, { 'Upload-Length': '1' });
       const alice = await depot.tokenFor('alice-concat');

@@ -3,8 +3,6 @@ export interface Actor {
   readonly owner: string;
   readonly admin: boolean;
   readonly tokenId: string;
-  /** the token's own storage quota in bytes; null = the server's default */
-  readonly quota: number | null;
 }
 
 /** Admins see everything; anyone else only what they own. */

@@ -3,8 +3,10 @@ import type { UploadDeps } from './upload-deps.js';
 import { isExpired } from './upload-state.js';
 
 /**
- * Removes unfinished uploads whose expiry has passed, record and bytes, on a timer. An upload
- * being written right now is skipped (its write pushes the expiry forward anyway).
+ * Removes expired uploads, record and bytes, on a timer: unfinished ones, and finished parts of
+ * parallel uploads that no final took (a final copies its parts' bytes, so a part can go later).
+ * An upload being written right now is skipped (its write pushes the expiry forward anyway); so is
+ * a part that a final declared before all its parts finished still waits for.
  */
 export class ExpirySweeper {
   readonly #deps: UploadDeps;
@@ -52,6 +54,11 @@ export class ExpirySweeper {
         try {
           const current = await store.uploads.get(upload.id);
           if (!current || !isExpired(current, now())) continue;
+          if (
+            current.concat === 'partial' &&
+            (await store.uploads.listUnfinishedFinalsUsing(current.id)).length
+          )
+            continue;
           await store.uploads.delete(upload.id);
           await storage.blobs.remove(upload.id);
           this.#deps.digests.drop(upload.id);

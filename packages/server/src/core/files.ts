@@ -49,6 +49,8 @@ export class FileService {
       namePrefix: q.namePrefix,
       status: q.status,
       type: q.type,
+      // a part of a parallel upload is no file of its own: its final upload is
+      withoutPartials: true,
       now: this.#now(),
     });
     const files = rows.slice(0, q.limit);

@@ -8,8 +8,10 @@ const fmt = (n: number) => `${n} bytes`;
 
 /**
  * Per-owner storage quotas, counted on declared lengths when an upload is created (a deferred
- * upload counts its bytes as they arrive plus, while it writes, the room it reserved). The limit is the
- * token's own quota, else DEPOT_QUOTA; admins have none.
+ * upload counts its bytes as they arrive plus, while it writes, the room it reserved). The limit is
+ * the owner's, like the usage: the smallest quota set on any of the owner's live tokens, else
+ * DEPOT_QUOTA; admins have none. (Taken from the token used, a second token of the same owner
+ * without a quota would lift the limit.)
  */
 export class Quota {
   readonly #deps: UploadDeps;
@@ -18,9 +20,9 @@ export class Quota {
     this.#deps = deps;
   }
 
-  limitFor(actor: Actor): number | undefined {
+  async limitFor(actor: Actor): Promise<number | undefined> {
     if (actor.admin) return undefined;
-    return actor.quota ?? this.#deps.options.defaultQuota;
+    return (await this.#deps.store.tokens.ownerQuota(actor.owner)) ?? this.#deps.options.defaultQuota;
   }
 
   /**
@@ -29,7 +31,7 @@ export class Quota {
    * store until {@link release}, so concurrent writes of one owner never share the same free bytes.
    */
   async reserve(actor: Actor, upload: UploadRecord, want: number | undefined): Promise<number | undefined> {
-    const limit = this.limitFor(actor);
+    const limit = await this.limitFor(actor);
     if (limit === undefined) return undefined;
     return this.#serialised(actor, async () => {
       const others = await this.#deps.store.uploads.usage(actor.owner, upload.id);
@@ -53,7 +55,7 @@ export class Quota {
    * take the last free bytes.
    */
   async claim<T>(actor: Actor, bytes: number | null, create: () => Promise<T>): Promise<T> {
-    const limit = this.limitFor(actor);
+    const limit = await this.limitFor(actor);
     if (limit === undefined) return create();
     return this.#serialised(actor, async () => {
       const used = await this.#deps.store.uploads.usage(actor.owner);

@@ -49,7 +49,6 @@ const actorOf = (t: TokenRecord): Actor => ({
   owner: t.owner,
   admin: t.admin,
   tokenId: t.id,
-  quota: t.quota,
 });
 
 /** Bearer-token authentication and the admin token's bootstrap. */

@@ -11,7 +11,7 @@ import { Quota } from './quota.js';
 import { sealUpload } from './seal-upload.js';
 import type { UploadDeps } from './upload-deps.js';
 import type { UploadGuard } from './upload-guard.js';
-import { isExpired, isFinished } from './upload-state.js';
+import { expiryWhenFinished, isExpired, isFinished } from './upload-state.js';
 import { writeChunk } from './upload-writer.js';
 
 /** The largest creation-with-upload body stored before its record (see #storedInOneWrite). */
@@ -70,7 +70,7 @@ export class UploadService {
     input: CreateUpload,
     chunk: Omit<AppendUpload, 'offset' | 'length'>,
   ): Promise<{ upload: UploadRecord; stopped?: unknown }> {
-    if (this.#storedInOneWrite(actor, input, chunk)) return this.#createWhole(actor, input, chunk);
+    if (await this.#storedInOneWrite(actor, input, chunk)) return this.#createWhole(actor, input, chunk);
     const created = await this.#create(actor, input, true);
     try {
       return {
@@ -87,7 +87,11 @@ export class UploadService {
    * finished, instead of inserted empty and then updated. The record is still stored only once
    * the bytes are durable; a crash between the two leaves a small file with no record.
    */
-  #storedInOneWrite(actor: Actor, input: CreateUpload, chunk: { contentLength?: number }): boolean {
+  async #storedInOneWrite(
+    actor: Actor,
+    input: CreateUpload,
+    chunk: { contentLength?: number },
+  ): Promise<boolean> {
     const { length } = input;
     return (
       input.concat === undefined &&
@@ -95,7 +99,7 @@ export class UploadService {
       length > 0 &&
       length <= ONE_WRITE_MAX &&
       chunk.contentLength === length &&
-      this.#quota.limitFor(actor) === undefined
+      (await this.#quota.limitFor(actor)) === undefined
     );
   }
 
@@ -183,7 +187,9 @@ export class UploadService {
       parts: parts?.map((p) => p.id) ?? null,
       createdAt: t,
       updatedAt: t,
-      expiresAt: length === 0 ? null : t + this.#deps.options.uploadExpiry,
+      // (an empty part is finished at once, and expires like any finished part)
+      expiresAt:
+        length === 0 && input.concat?.kind !== 'partial' ? null : t + this.#deps.options.uploadExpiry,
       finishedAt: length === 0 && !parts ? t : null,
       sha256: null,
     };
@@ -367,7 +373,8 @@ export class UploadService {
     }
     const finished = length === upload.offset;
     const now = this.#deps.now();
-    const patch = { length, updatedAt: now, ...(finished ? { finishedAt: now, expiresAt: null } : {}) };
+    const expiresAt = expiryWhenFinished(upload, now, this.#deps.options.uploadExpiry);
+    const patch = { length, updatedAt: now, ...(finished ? { finishedAt: now, expiresAt } : {}) };
     // the upload already counts its offset; the rest of the declared length must fit too
     await this.#quota.claim(actor, length - upload.offset, async () => {
       if (!(await this.#deps.store.uploads.update(upload.id, patch, upload.offset))) {

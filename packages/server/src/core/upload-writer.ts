@@ -11,6 +11,7 @@ import { errors } from './errors.js';
 import type { OffThreadHash } from './offthread-hash.js';
 import type { UploadDeps } from './upload-deps.js';
 import { UploadGuard } from './upload-guard.js';
+import { expiryWhenFinished } from './upload-state.js';
 
 /** One append to an upload whose lock the caller holds and whose offset it has checked. */
 export interface WriteRequest {
@@ -122,7 +123,9 @@ async function appendChunk(
     const patch = {
       offset,
       updatedAt: now,
-      expiresAt: finished ? null : now + deps.options.uploadExpiry,
+      expiresAt: finished
+        ? expiryWhenFinished(upload, now, deps.options.uploadExpiry)
+        : now + deps.options.uploadExpiry,
       finishedAt: finished ? now : null,
       ...(sha256 !== undefined ? { sha256 } : {}),
     };

@@ -38,7 +38,10 @@ export interface UploadRepository {
    */
   update(id: string, patch: UploadPatch, expectedOffset?: number): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  /** Unfinished uploads whose expiry is before `now`, oldest first. */
+  /**
+   * Uploads whose expiry is before `now` and that may go, oldest first: unfinished ones, and
+   * finished partial uploads that no unfinished final upload lists (it still has to copy them).
+   */
   listExpired(now: number, limit: number): Promise<UploadRecord[]>;
   /** Final uploads that list `partId` among their parts and are not finished yet. */
   listUnfinishedFinalsUsing(partId: string): Promise<UploadRecord[]>;
@@ -71,6 +74,8 @@ export interface UploadQuery {
   readonly status?: 'uploading' | 'complete';
   /** exact media type, or a prefix ending in `/` (`image/`) */
   readonly type?: string;
+  /** leave out partial uploads (the parts of parallel uploads) */
+  readonly withoutPartials?: boolean;
   readonly now: number;
 }
 
@@ -96,6 +101,11 @@ export interface TokenRepository {
   revoke(id: string, at: number): Promise<boolean>;
   /** Whether any live admin token exists. */
   hasAdmin(): Promise<boolean>;
+  /**
+   * The smallest quota set on any live (unrevoked) token of `owner`; null when none sets one.
+   * A quota is the owner's, not one token's: a second token must not lift its limit.
+   */
+  ownerQuota(owner: string): Promise<number | null>;
 }
 
 /** Depot's records: the repositories the core needs, and the store's life cycle. */

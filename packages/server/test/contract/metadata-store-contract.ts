@@ -125,6 +125,29 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect(await store.uploads.listExpired(t - 3, 10)).toEqual([]);
     });
 
+    it('lists expired finished parts, unless an unfinished final upload lists them', async () => {
+      const t = 1_800_000_000_000;
+      const part = (expiresAt: number) => upload({ concat: 'partial', finishedAt: t - 9, expiresAt });
+      const [orphan, used, waitedFor, fresh] = [part(t - 4), part(t - 3), part(t - 2), part(t + 5)];
+      for (const p of [orphan, used, waitedFor, fresh]) await store.uploads.insert(p);
+      const joined = upload({ concat: 'final', parts: [used.id], finishedAt: t - 8, expiresAt: null });
+      const waiting = upload({
+        concat: 'final',
+        parts: [waitedFor.id, fresh.id],
+        length: null,
+        expiresAt: t + 9,
+      });
+      await store.uploads.insert(joined);
+      await store.uploads.insert(waiting);
+      expect((await store.uploads.listExpired(t, 10)).map((u) => u.id)).toEqual([orphan.id, used.id]);
+      await store.uploads.delete(waiting.id);
+      expect((await store.uploads.listExpired(t, 10)).map((u) => u.id)).toEqual([
+        orphan.id,
+        used.id,
+        waitedFor.id,
+      ]);
+    });
+
     it('lists the unfinished final uploads that use a part', async () => {
       const [p1, p2, p3] = [
         upload({ concat: 'partial' }),
@@ -198,6 +221,10 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect(await ids({ status: 'uploading' })).toEqual(set(1));
       expect(await ids({ status: 'complete' })).toEqual(set(0, 2, 3));
       expect(await ids({ type: 'text/csv', status: 'complete' })).toEqual(set(0));
+      const part = upload({ concat: 'partial', name: null, type: null, finishedAt: 8, expiresAt: now + 5 });
+      await store.uploads.insert(part);
+      expect(await ids({ status: 'complete' })).toEqual(new Set([...set(0, 2, 3), part.id]));
+      expect(await ids({ status: 'complete', withoutPartials: true })).toEqual(set(0, 2, 3));
       expect(await ids({ type: 'application/' })).toEqual(set(2));
       expect(await ids({ type: 'text/' })).toEqual(set(0, 1));
       expect(await ids({ type: 'text' })).toEqual(set());
@@ -257,6 +284,19 @@ export function metadataStoreContract(name: string, factory: () => Promise<Metad
       expect(await store.tokens.revoke(a.id, 11)).toBe(false);
       expect(await store.tokens.revoke(randomUUID(), 11)).toBe(false);
       expect((await store.tokens.list())[0]?.revokedAt).toBe(10);
+    });
+
+    it("gives an owner's quota: the smallest set on its live tokens", async () => {
+      expect(await store.tokens.ownerQuota('alice')).toBeNull();
+      await store.tokens.insert(token());
+      expect(await store.tokens.ownerQuota('alice')).toBeNull();
+      const small = token({ quota: 1000 });
+      await store.tokens.insert(small);
+      await store.tokens.insert(token({ quota: BIG }));
+      await store.tokens.insert(token({ owner: 'bob', quota: 10 }));
+      expect(await store.tokens.ownerQuota('alice')).toBe(1000);
+      await store.tokens.revoke(small.id, 5);
+      expect(await store.tokens.ownerQuota('alice')).toBe(BIG);
     });
 
     it('knows whether a live admin token exists', async () => {

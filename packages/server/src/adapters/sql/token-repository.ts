@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { TokenRecord, TokenRepository } from '../../ports/metadata-store.js';
 import { QueryTemplates } from './query-templates.js';
-import { fromToken, toToken } from './rows.js';
+import { fromToken, numOrNull, toToken } from './rows.js';
 import type { Database } from './schema.js';
 
 /** API tokens in any Kysely dialect (SQLite, Postgres): portable SQL only. */
@@ -62,5 +62,16 @@ export class SqlTokenRepository implements TokenRepository {
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async ownerQuota(owner: string): Promise<number | null> {
+    // min() skips nulls: a token without a quota of its own does not lift the others'
+    const row = await this.#db
+      .selectFrom('tokens')
+      .select((eb) => eb.fn.min('quota').as('quota'))
+      .where('owner', '=', owner)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return numOrNull(row?.quota ?? null);
   }
 }

@@ -81,9 +81,26 @@ export class SqlUploadRepository implements UploadRepository {
     const rows = await this.#db
       .selectFrom('uploads')
       .selectAll()
-      .where('finished_at', 'is', null)
       .where('expires_at', 'is not', null)
       .where('expires_at', '<', now)
+      .where((eb) =>
+        eb.or([
+          eb('finished_at', 'is', null),
+          eb.and([
+            eb('concat', '=', 'partial'),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('upload_parts')
+                  .innerJoin('uploads as finals', 'finals.id', 'upload_parts.final_id')
+                  .select('upload_parts.final_id')
+                  .whereRef('upload_parts.part_id', '=', 'uploads.id')
+                  .where('finals.finished_at', 'is', null),
+              ),
+            ),
+          ]),
+        ]),
+      )
       .orderBy('expires_at')
       .orderBy('id')
       .limit(limit)
@@ -122,6 +139,9 @@ export class SqlUploadRepository implements UploadRepository {
     }
     if (q.status === 'uploading') query = query.where('finished_at', 'is', null);
     if (q.status === 'complete') query = query.where('finished_at', 'is not', null);
+    if (q.withoutPartials) {
+      query = query.where((eb) => eb.or([eb('concat', 'is', null), eb('concat', '!=', 'partial')]));
+    }
     if (q.namePrefix) query = query.where(startsWith('name', q.namePrefix));
     if (q.type?.endsWith('/')) query = query.where(startsWith('type', q.type));
     else if (q.type) query = query.where('type', '=', q.type);

@@ -19,6 +19,7 @@ export class JobProgressTracker {
   #writing: Promise<void> = Promise.resolve();
   #failed: unknown;
   readonly #timer: NodeJS.Timeout;
+  readonly #offChanged: () => void;
 
   constructor(
     private readonly deps: JobDeps,
@@ -29,6 +30,11 @@ export class JobProgressTracker {
     this.#timer = setInterval(() => {
       deps.events.emit('job.progress', { ...this.#job, progress: this.#live });
     }, PROGRESS_EVERY_MS);
+    // The announcements carry this run's copy of the job (state `running`): once the job is said
+    // to have left `running`, one more would contradict that (and the run may take a while to end).
+    this.#offChanged = deps.events.on('job.changed', (j) => {
+      if (j.id === job.id && j.state !== 'running') this.stop();
+    });
   }
 
   get progress(): JobProgress {
@@ -51,8 +57,10 @@ export class JobProgressTracker {
     if (this.#failed) throw this.#failed;
   }
 
+  /** Stops the progress announcements (the run is told to stop, or has ended). Idempotent. */
   stop(): void {
     clearInterval(this.#timer);
+    this.#offChanged();
   }
 
   #write(): void {

@@ -67,6 +67,9 @@ export class JobRunner {
     this.#live.set(jobId, tracker);
     // The run stops when the queue asks (the queue's signal) or when its lease is lost.
     const run = new AbortController();
+    // Told to stop, the run is no longer "running" as far as anyone should hear: its last
+    // checkpoint and state are announced by whoever asked, once it has stopped.
+    run.signal.addEventListener('abort', () => tracker.stop(), { once: true });
     const stop = () => run.abort(signal.reason);
     if (signal.aborted) stop();
     signal.addEventListener('abort', stop, { once: true });

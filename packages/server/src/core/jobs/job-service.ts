@@ -159,10 +159,22 @@ export class JobService {
     return this.#deps.store.jobs.listErrors(id, afterRow, limit);
   }
 
-  /** Moves the state, then stops the worker running the job here and waits for it to let go. */
+  /**
+   * Moves the state, then stops the worker running the job (wherever it runs) and waits for it to
+   * let go. The change is announced only then, with the record as stored at that point: a pause
+   * saves its checkpoint while the worker stops, so an announcement made at the move would carry
+   * the older progress, and be said twice (webhooks, metrics) if announced again after.
+   */
   async #control(actor: Actor, id: string, action: JobAction, stop: StopReason): Promise<JobRecord> {
-    await this.#move(actor, id, action, action === 'cancel' ? { finishedAt: this.#deps.now() } : {});
-    await this.#deps.queue.interrupt(id, stop);
+    const extra = action === 'cancel' ? { finishedAt: this.#deps.now() } : {};
+    const moved = await this.#move(actor, id, action, extra, false);
+    try {
+      await this.#deps.queue.interrupt(id, stop);
+    } finally {
+      const now = (await this.#deps.store.jobs.get(id)) ?? moved;
+      // Moved on again meanwhile (resumed): that request announced its own change.
+      if (now.state === moved.state) this.#deps.events.emit('job.changed', now);
+    }
     return this.get(actor, id);
   }
 
@@ -171,6 +183,7 @@ export class JobService {
     id: string,
     action: JobAction,
     extra: { runAfter?: number; finishedAt?: number },
+    announce = true,
   ): Promise<JobRecord> {
     const job = await this.get(actor, id);
     const state = requireTransition(id, job.state, action);
@@ -183,7 +196,7 @@ export class JobService {
       requireTransition(id, now.state, action);
       throw errors.jobState(`job ${id} changed state meanwhile; try again`);
     }
-    this.#deps.events.emit('job.changed', updated);
+    if (announce) this.#deps.events.emit('job.changed', updated);
     return updated;
   }
 

@@ -15,7 +15,7 @@ export function processOnUpload(events: EventBus, jobs: JobService, log: Logger)
     for (const [k, v] of Object.entries(upload.metadata)) {
       if (k !== 'process' && k !== 'filename' && k !== 'filetype' && v !== null) params[k] = v;
     }
-    const actor = { owner: upload.owner, admin: false, tokenId: 'upload', quota: null };
+    const actor = { owner: upload.owner, admin: false, tokenId: 'upload' };
     jobs.create(actor, { type, fileId: upload.id, params }).then(
       (job) => log.info({ job: job.id, upload: upload.id, type }, 'job started by upload'),
       (err: unknown) => log.warn({ err, upload: upload.id, type }, 'the job an upload asked for was refused'),

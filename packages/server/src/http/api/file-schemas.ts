@@ -6,6 +6,7 @@ const fileRef = { $ref: 'File#' };
 export const listFilesSchema = {
   tags,
   summary: 'Your files, newest first',
+  description: 'The parts of parallel uploads (tus Upload-Concat: partial) are not files and are left out.',
   querystring: {
     type: 'object',
     properties: {

@@ -12,7 +12,11 @@ export const createTokenSchema = {
     properties: {
       name: { type: 'string' },
       owner: { type: 'string', description: 'defaults to the name' },
-      quota: { type: ['integer', 'null'], minimum: 0, description: 'bytes' },
+      quota: {
+        type: ['integer', 'null'],
+        minimum: 0,
+        description: "bytes: the owner's storage quota (the smallest of its live tokens' applies)",
+      },
     },
   },
   response: {

@@ -129,7 +129,11 @@ const Token = {
     name: { type: 'string' },
     owner: { type: 'string' },
     admin: { type: 'boolean' },
-    quota: nullable('integer', { minimum: 0, description: 'bytes; null = the server default' }),
+    quota: nullable('integer', {
+      minimum: 0,
+      description:
+        "bytes; the owner's quota is the smallest set on its live tokens; none set = the server default",
+    }),
     createdAt: time,
     revokedAt: nullableTime,
   },

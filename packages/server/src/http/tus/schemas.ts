@@ -38,7 +38,9 @@ const tusVersion = { 'Tus-Resumable': header('1.0.0 (tus only)') };
 const offsetHeaders = {
   ...tusVersion,
   'Upload-Offset': header('bytes stored', 'integer'),
-  'Upload-Expires': header('when the unfinished upload expires (HTTP date; tus)'),
+  'Upload-Expires': header(
+    'when the upload expires: an unfinished one, or a finished partial upload (HTTP date; tus)',
+  ),
   'Upload-Complete': header(`?1 once complete (${DRAFT})`),
   'Upload-Draft-Interop-Version': header(`the request's draft version (${DRAFT})`),
 };
