@@ -42,7 +42,7 @@ describe('depot download', () => {
     expect(
       createHash('sha256')
         .update(await readFile(path.join(work, 'part.bin')))
-        .digest('base64'),
+        .digest('hex'), // hex, as `depot info` and the files API write it
     ).toBe(jsonLines(r.stdout)[0]?.sha256);
   });
 

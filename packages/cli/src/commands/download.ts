@@ -66,7 +66,8 @@ export const download: Command = {
           size: r.size,
           resumed: r.resumed,
           bytesReceived: r.bytesReceived,
-          sha256: r.sha256,
+          // hex, as `depot info` and the files API write it (the SDK gives Repr-Digest's base64)
+          sha256: r.sha256 === undefined ? null : Buffer.from(r.sha256, 'base64').toString('hex'),
         },
       );
       reporter.finish('downloaded', {
