@@ -1,9 +1,15 @@
-/** Rows as left-aligned columns two spaces apart, the first row being the header. */
+import { oneLine, textWidth } from './text-width.js';
+
+/**
+ * Rows as left-aligned columns two spaces apart, the first row being the header; padded by the
+ * width on a terminal, one line per row whatever a cell holds.
+ */
 export function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const lines = rows.map((r) =>
+  const cells = rows.map((r) => r.map(oneLine));
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => textWidth(r[i] ?? '')))) ?? [];
+  const lines = cells.map((r) =>
     r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - textWidth(c))))
       .join('  ')
       .trimEnd(),
   );
