@@ -181,7 +181,7 @@ async function appendChunk(
       if (interrupted) return { offset: start, upload: stored, overflow: false, interrupted };
       if (guard.overflow) return { offset: start, upload: stored, overflow: true };
       throw expected
-        ? errors.checksumMismatch('the chunk does not match Upload-Checksum; it was discarded', {
+        ? errors.checksumMismatch('the chunk does not match its checksum; it was discarded', {
             'Upload-Offset': String(start),
           })
         : errors.invalidHeader('the Upload-Checksum trailer is missing');
