@@ -111,11 +111,12 @@ describe('download links', () => {
     expect((await createLink(owner.token, 'no-such-file')).status).toBe(404);
     // an admin may link any file
     expect((await createLink(depot.token, fileId)).status).toBe(201);
-    for (const expiresIn of [0, -5, 8 * 24 * 3600, 'soon']) {
+    for (const expiresIn of [0, -5, 8 * 24 * 3600, 'soon', 1.5]) {
       const res = await createLink(owner.token, fileId, { expiresIn });
       expect(res.status).toBe(400);
       expect((await res.json()).error.message).toMatch(/expiresIn/);
     }
+    expect((await createLink(owner.token, fileId, [1])).status).toBe(400);
     expect((await fetch(`${depot.url}/api/files/${fileId}/link`, { method: 'POST' })).status).toBe(401);
   });
 });

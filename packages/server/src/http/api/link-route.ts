@@ -23,10 +23,11 @@ export async function linkRoutes(
     const { id } = request.params;
     if (!isUploadId(id)) throw errors.notFound(`no upload ${id.slice(0, 64)}`);
     const body = request.body ?? {};
-    if (typeof body !== 'object' || body === null) throw errors.badRequest('send a JSON object {expiresIn?}');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw errors.badRequest('send a JSON object {expiresIn?}');
     const { expiresIn } = body as Record<string, unknown>;
-    if (expiresIn !== undefined && typeof expiresIn !== 'number')
-      throw errors.badRequest('expiresIn must be a number of seconds');
+    if (expiresIn !== undefined && !Number.isInteger(expiresIn))
+      throw errors.badRequest('expiresIn must be a whole number of seconds');
     const actor = actorOf(request);
     await opts.files.info(actor, id); // 404 unless this token may read the file
     const { link, expiresAt } = await opts.tokens.linkFor(
