@@ -144,7 +144,18 @@ describe('csv-report jobs', () => {
     expect(next.json.jobs.map((j: { id: string }) => j.id)).not.toContain(done.json.jobs[0].id);
     expect((await api(depot.url, alice, 'GET', '/api/jobs?state=bogus')).status).toBe(400);
     // names every object has are not job types, states or cursors
-    for (const q of ['type=nope', 'type=constructor', 'state=constructor', 'before=nope']) {
+    const either = await api(depot.url, alice, 'GET', '/api/jobs?type=csv-report,csv-import&limit=500');
+    expect(either.status).toBe(200);
+    expect(either.json.jobs.length).toBe(
+      (await api(depot.url, alice, 'GET', '/api/jobs?limit=500')).json.jobs.length,
+    );
+    for (const q of [
+      'type=nope',
+      'type=csv-report,nope',
+      'type=constructor',
+      'state=constructor',
+      'before=nope',
+    ]) {
       expect((await api(depot.url, alice, 'GET', `/api/jobs?${q}`)).status, q).toBe(400);
     }
     expect((await api(depot.url, alice, 'POST', '/api/jobs', { type: 'constructor', fileId })).status).toBe(

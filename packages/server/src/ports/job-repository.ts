@@ -78,7 +78,7 @@ export interface JobRowError {
 export interface JobFilter {
   readonly owner?: string;
   readonly states?: readonly JobState[];
-  readonly type?: string;
+  readonly types?: readonly string[];
   /** page after this job id (jobs come newest first) */
   readonly before?: { readonly createdAt: number; readonly id: string };
   readonly limit: number;

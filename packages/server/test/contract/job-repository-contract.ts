@@ -84,9 +84,12 @@ export function jobRepositoryContract(name: string, factory: () => Promise<Metad
       });
       expect(page2.map((j) => j.id)).toEqual([b.id, a.id]);
       expect(
-        (await store.jobs.list({ states: ['completed'], type: 'csv-import', limit: 10 })).map((j) => j.id),
+        (await store.jobs.list({ states: ['completed'], types: ['csv-import'], limit: 10 })).map((j) => j.id),
       ).toEqual([done.id]);
       expect(await store.jobs.list({ states: [], limit: 10 })).toEqual([]);
+      expect(await store.jobs.list({ types: [], limit: 10 })).toEqual([]);
+      const both = await store.jobs.list({ types: ['csv-import', 'csv-report'], limit: 10 });
+      expect(both.length).toBe((await store.jobs.list({ limit: 10 })).length);
     });
 
     it('records row errors once per row, in row order', async () => {

@@ -36,7 +36,7 @@ export class SqlJobRepository implements JobRepository {
     let q = this.#db.selectFrom('jobs').selectAll();
     if (f.owner !== undefined) q = q.where('owner', '=', f.owner);
     if (f.states !== undefined) q = q.where('state', 'in', f.states.length > 0 ? [...f.states] : ['']);
-    if (f.type !== undefined) q = q.where('type', '=', f.type);
+    if (f.types !== undefined) q = q.where('type', 'in', f.types.length > 0 ? [...f.types] : ['']);
     const before = f.before;
     if (before) {
       q = q.where((eb) =>

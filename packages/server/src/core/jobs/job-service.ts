@@ -18,7 +18,7 @@ export interface CreateJob {
 
 export interface ListJobs {
   readonly states?: readonly JobState[];
-  readonly type?: string;
+  readonly types?: readonly string[];
   readonly before?: string;
   readonly limit: number;
 }
@@ -118,9 +118,10 @@ export class JobService {
   }
 
   async list(actor: Actor, q: ListJobs): Promise<JobRecord[]> {
-    if (q.type !== undefined && !Object.hasOwn(this.#deps.processors, q.type)) {
+    const unknown = q.types?.find((t) => !Object.hasOwn(this.#deps.processors, t));
+    if (unknown !== undefined) {
       throw errors.badRequest(
-        `unknown job type ${q.type}; known: ${Object.keys(this.#deps.processors).join(', ')}`,
+        `unknown job type ${unknown}; known: ${Object.keys(this.#deps.processors).join(', ')}`,
       );
     }
     const before = q.before !== undefined ? await this.#deps.store.jobs.get(q.before) : undefined;
@@ -130,7 +131,7 @@ export class JobService {
     return this.#deps.store.jobs.list({
       owner: actor.admin ? undefined : actor.owner,
       states: q.states,
-      type: q.type,
+      types: q.types,
       before: before && { createdAt: before.createdAt, id: before.id },
       limit: q.limit,
     });

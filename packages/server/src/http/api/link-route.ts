@@ -26,7 +26,7 @@ export async function linkRoutes(
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw errors.badRequest('send a JSON object {expiresIn?}');
     const { expiresIn } = body as Record<string, unknown>;
-    if (expiresIn !== undefined && !Number.isInteger(expiresIn))
+    if (expiresIn !== undefined && !(typeof expiresIn === 'number' && Number.isInteger(expiresIn)))
       throw errors.badRequest('expiresIn must be a whole number of seconds');
     const actor = actorOf(request);
     await opts.files.info(actor, id); // 404 unless this token may read the file

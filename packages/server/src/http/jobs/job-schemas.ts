@@ -40,7 +40,7 @@ export const listJobsSchema = {
   summary: 'Your jobs, newest first',
   querystring: pageQuery('1 to 500 (default 50)', {
     state: { type: 'string', description: 'comma-separated states, e.g. running,paused' },
-    type: { type: 'string' },
+    type: { type: 'string', description: 'comma-separated job types, e.g. csv-report,csv-import' },
   }),
   response: {
     200: page('jobs', jobRef, 'one page of jobs'),

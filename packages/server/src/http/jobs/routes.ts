@@ -50,7 +50,7 @@ export async function jobRoutes(app: FastifyInstance, opts: JobRouteOptions): Pr
     const limit = limitParam(q.limit, 50, 500);
     const list = await jobs.list(actorOf(request), {
       states: states as JobState[] | undefined,
-      type: q.type,
+      types: q.type?.split(',').filter((t) => t !== ''),
       before: q.before,
       limit,
     });
