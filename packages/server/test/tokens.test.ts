@@ -103,6 +103,14 @@ describe('/api/tokens', () => {
     ]) {
       expect((await call('POST', '/api/tokens', ADMIN, body)).status).toBe(400);
     }
+    // a body that is not JSON: 415 with the table's code, like a tus chunk of the wrong type
+    const xml = await fetch(`${server.url}/api/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/xml' },
+      body: '<token/>',
+    });
+    expect(xml.status).toBe(415);
+    expect((await xml.json()).error.code).toBe('ERR_CONTENT_TYPE');
   });
 });
 

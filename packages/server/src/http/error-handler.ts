@@ -15,7 +15,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status < 500) {
-      const code = err.validation ? 'ERR_VALIDATION' : 'ERR_BAD_REQUEST';
+      // Fastify's own refusals of a body: the codes Depot's table gives the same answers
+      const code = err.validation
+        ? 'ERR_VALIDATION'
+        : status === 413
+          ? 'ERR_TOO_LARGE'
+          : status === 415
+            ? 'ERR_CONTENT_TYPE'
+            : 'ERR_BAD_REQUEST';
       return reply.code(status).send({ error: { code, message: err.message } });
     }
     request.log.error({ err }, 'unhandled error');
