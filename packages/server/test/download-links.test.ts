@@ -92,6 +92,18 @@ describe('download links', () => {
     const flipped = `${id}.${expiry}.${sig!.startsWith('A') ? 'B' : 'A'}${sig!.slice(1)}`;
     await expectUnauthorized(await fetch(`${depot.url}/files/${fileId}?link=${flipped}`), /not valid/);
     await expectUnauthorized(await fetch(`${depot.url}/files/${fileId}?link=garbage`), /not valid/);
+    // one spelling per link: no leading zero, no other value of the signature's unused bits
+    await expectUnauthorized(
+      await fetch(`${depot.url}/files/${fileId}?link=${id}.0${expiry}.${sig}`),
+      /not valid/,
+    );
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig!.at(-1)!);
+    const sameBits = `${sig!.slice(0, -1)}${alphabet[last ^ 1]}`; // differs only in an unused bit
+    await expectUnauthorized(
+      await fetch(`${depot.url}/files/${fileId}?link=${id}.${expiry}.${sameBits}`),
+      /not valid/,
+    );
     // only reading: a link never deletes or writes
     await expectUnauthorized(await fetch(url, { method: 'DELETE' }), /Bearer/);
 

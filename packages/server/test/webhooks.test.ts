@@ -336,6 +336,11 @@ describe('/api/webhooks', () => {
       [{ url: 'https://example.com/', events: [] }, /events must be a non-empty list/],
       [{ url: 'https://example.com/', events: 'upload.finished' }, /events must be a non-empty list/],
       [['https://example.com/'], /send a JSON object/],
+      // over the limit once percent-encoded, as it would be stored
+      [{ url: `http://x/${'é'.repeat(1100)}`, events: ['job.failed'] }, /at most 2048/],
+      // a port fetch will not connect to: stored, it could never be delivered
+      [{ url: 'http://127.0.0.1:10080/hook', events: ['job.failed'] }, /port 10080/],
+      [{ url: 'http://127.0.0.1:6000/hook', events: ['job.failed'] }, /port 6000/],
     ];
     for (const [body, message] of cases) {
       const res = await api(d.url, d.token, 'POST', '/api/webhooks', body);

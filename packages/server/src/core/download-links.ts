@@ -21,13 +21,13 @@ export function signLink(token: TokenRecord, fileId: string, expiresAt: number):
 export function parseLink(
   link: string,
 ): { tokenId: string; expiresAt: number; signature: Buffer } | undefined {
-  const m = /^([0-9a-f-]{36})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(link);
+  // One spelling per link: no leading zeros in the expiry, and the signature's canonical base64url
+  // (its last character carries 2 unused bits, which would otherwise give 4 spellings of one link).
+  const m = /^([0-9a-f-]{36})\.([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/.exec(link);
   if (!m) return undefined;
-  return {
-    tokenId: m[1] as string,
-    expiresAt: Number(m[2]) * 1000,
-    signature: Buffer.from(m[3] as string, 'base64url'),
-  };
+  const signature = Buffer.from(m[3] as string, 'base64url');
+  if (signature.toString('base64url') !== m[3]) return undefined;
+  return { tokenId: m[1] as string, expiresAt: Number(m[2]) * 1000, signature };
 }
 
 /** Whether `signature` is the one `token` gives `fileId` until `expiresAt` (compared in constant time). */
