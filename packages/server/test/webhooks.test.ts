@@ -232,11 +232,29 @@ describe('webhook deliveries', () => {
     await addHook(d, d.token, r.url);
     await uploadFile(d.url, d.token, bytes('first'));
     await r.waitFor(1);
-    // the receiver holds the first delivery open; further uploads still complete (and are sent)
+    // the receiver holds the first delivery open; further uploads still complete
     for (let i = 0; i < 3; i++) await uploadFile(d.url, d.token, bytes(`more ${i}`));
     expect(r.hanging()).toBeGreaterThanOrEqual(1);
-    await r.waitFor(4);
+    // this webhook's share of the sending slots (2) is in flight; the rest wait their turn
+    await r.waitFor(2);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(r.received).toHaveLength(2);
     // shutdown cuts the hanging attempts short instead of waiting for the timeout
+  });
+
+  it("sends other webhooks' deliveries at once while one receiver hangs with a backlog", async () => {
+    const d = await depot({ webhooks: { ...FAST.webhooks, attemptTimeoutMs: 60_000 } });
+    const stuck = await receiver(() => 'hang');
+    await addHook(d, d.token, stuck.url);
+    // a backlog bigger than all the sending slots (8), every attempt hanging for a minute
+    for (let i = 0; i < 12; i++) await uploadFile(d.url, d.token, bytes(`backlog ${i}`));
+    await stuck.waitFor(2);
+    const other = await d.tokenFor('webhook-neighbour');
+    const fine = await receiver();
+    await addHook(d, other, fine.url);
+    await uploadFile(d.url, other, bytes('mine'));
+    const [got] = await fine.waitFor(1, 5_000); // not after a hanging attempt's minute
+    expect(JSON.parse(got!.body).type).toBe('upload.finished');
   });
 
   it('sends job.completed and job.cancelled, not the job events a webhook did not ask for', async () => {

@@ -79,9 +79,16 @@ export interface WebhookRepository {
   /**
    * Claims up to `limit` pending deliveries that are due at `now` and that no live claim holds:
    * each is a compare-and-set, so of several nodes claiming at once, one wins each delivery.
-   * The claim holds until `leaseUntil`; after that (its node died) another may take it.
+   * The claim holds until `leaseUntil`; after that (its node died) another may take it. With
+   * `share`, no webhook gets more than `perWebhook` in flight (counting `inFlight`), oldest first.
    */
-  claimDue(now: number, lease: string, leaseUntil: number, limit: number): Promise<DeliveryRecord[]>;
+  claimDue(
+    now: number,
+    lease: string,
+    leaseUntil: number,
+    limit: number,
+    share?: ClaimShare,
+  ): Promise<DeliveryRecord[]>;
   /** Records an attempt and the delivery's new state, if `lease` still holds it; false if not. */
   settle(id: string, lease: string, outcome: DeliveryOutcome, now: number): Promise<boolean>;
   /** Gives a claim back unattempted (shutdown), so the delivery is due again at once. */
@@ -96,4 +103,11 @@ export interface WebhookRepository {
   listDeliveries(page: DeliveryPage): Promise<DeliveryRecord[]>;
   /** The attempts of these deliveries, oldest first. */
   listAttempts(deliveryIds: readonly string[]): Promise<DeliveryAttempt[]>;
+}
+
+/** How a claim shares the sending slots among webhooks (see claimDue). */
+export interface ClaimShare {
+  readonly perWebhook: number;
+  /** deliveries in flight here, by webhook id */
+  readonly inFlight: ReadonlyMap<string, number>;
 }

@@ -103,6 +103,28 @@ export function webhookRepositoryContract(name: string, factory: () => Promise<M
       expect(retaken.every((d) => d.lease === 'L4' && d.leaseUntil === T + 3_000)).toBe(true);
     });
 
+    it('shares a claim among webhooks: one backlog cannot take every slot', async () => {
+      const busy = hook();
+      const quiet = hook();
+      await store.webhooks.insert(busy);
+      await store.webhooks.insert(quiet);
+      const flood = Array.from({ length: 20 }, (_, i) => delivery(busy.id, { nextAttemptAt: T + i }));
+      const one = delivery(quiet.id, { nextAttemptAt: T + 50 });
+      await store.webhooks.enqueue([...flood, one]);
+      const share = { perWebhook: 2, inFlight: new Map<string, number>() };
+      const first = await store.webhooks.claimDue(T + 100, 'S1', T + 1_000, 5, share);
+      // the two oldest of the flood, and the other webhook's delivery although it is younger
+      expect(first.map((d) => d.id).sort()).toEqual([flood[0]!.id, flood[1]!.id, one.id].sort());
+      // with two of its own in flight, the flooding webhook gets nothing more
+      const more = await store.webhooks.claimDue(T + 100, 'S2', T + 1_000, 5, {
+        perWebhook: 2,
+        inFlight: new Map([[busy.id, 2]]),
+      });
+      expect(more).toEqual([]);
+      // without a share, the oldest first as before
+      expect(await store.webhooks.claimDue(T + 100, 'S3', T + 1_000, 3)).toHaveLength(3);
+    });
+
     it('records an attempt only for the claim that holds the delivery', async () => {
       const h = hook();
       await store.webhooks.insert(h);

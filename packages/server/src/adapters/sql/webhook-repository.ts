@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type {
+  ClaimShare,
   DeliveryAttempt,
   DeliveryOutcome,
   DeliveryPage,
@@ -86,16 +87,51 @@ export class SqlWebhookRepository implements WebhookRepository {
     });
   }
 
-  async claimDue(now: number, lease: string, leaseUntil: number, limit: number): Promise<DeliveryRecord[]> {
-    const due = await this.#db
+  async claimDue(
+    now: number,
+    lease: string,
+    leaseUntil: number,
+    limit: number,
+    share?: ClaimShare,
+  ): Promise<DeliveryRecord[]> {
+    const pending = this.#db
       .selectFrom('webhook_deliveries')
-      .select('id')
       .where('state', '=', 'pending')
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]));
+    let due: { id: string }[];
+    if (!share) {
+      due = await pending.select('id').orderBy('next_attempt_at').limit(limit).execute();
+    } else {
+      // the oldest few of each webhook, oldest first: one webhook's backlog cannot fill the page
+      const candidates = await this.#db
+        .selectFrom(
+          pending
+            .select([
+              'id',
+              'webhook_id',
+              'next_attempt_at',
+              sql<number>`row_number() over (partition by webhook_id order by next_attempt_at, id)`.as(
+                'rank',
+              ),
+            ])
+            .as('c'),
+        )
+        .select(['id', 'webhook_id'])
+        .where('rank', '<=', share.perWebhook)
+        .orderBy('next_attempt_at')
+        .limit(limit + share.perWebhook * share.inFlight.size)
+        .execute();
+      const taken = new Map(share.inFlight);
+      due = [];
+      for (const c of candidates) {
+        const n = taken.get(c.webhook_id) ?? 0;
+        if (n >= share.perWebhook) continue;
+        taken.set(c.webhook_id, n + 1);
+        due.push(c);
+        if (due.length === limit) break;
+      }
+    }
     if (due.length === 0) return [];
     // The compare-and-set: the same conditions again, row by row, so of several nodes claiming at
     // once each delivery goes to one (Postgres re-checks them on a row another node just took).

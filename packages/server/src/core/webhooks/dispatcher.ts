@@ -16,6 +16,11 @@ export type DeliveryOutcomeLabel = 'delivered' | 'retrying' | 'failed';
 export interface DispatcherOptions {
   /** deliveries in flight at once in this process */
   readonly concurrency: number;
+  /**
+   * of those, to one webhook at most: a receiver that hangs (each attempt waiting out its timeout)
+   * or a tenant with a big backlog leaves the other slots to everyone else
+   */
+  readonly perWebhook: number;
   /** one attempt gives up after this long (a receiver that hangs) */
   readonly attemptTimeoutMs: number;
   /** how often the store is asked for due deliveries (other nodes' events, retries) */
@@ -29,6 +34,7 @@ export interface DispatcherOptions {
 
 export const DEFAULT_DISPATCHER: DispatcherOptions = {
   concurrency: 8,
+  perWebhook: 2,
   attemptTimeoutMs: 10_000,
   pollMs: 1_000,
   retry: DEFAULT_RETRY,
@@ -58,6 +64,8 @@ export class WebhookDispatcher {
   readonly #deps: DispatcherDeps;
   readonly #opts: DispatcherOptions;
   readonly #inFlight = new Set<Promise<void>>();
+  /** attempts in flight by webhook: one receiver that hangs may hold only its share of the slots */
+  readonly #perHook = new Map<string, number>();
   readonly #closing = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #claiming: Promise<void> | undefined;
@@ -137,6 +145,10 @@ export class WebhookDispatcher {
         lease,
         t + this.#opts.attemptTimeoutMs + LEASE_MARGIN_MS,
         free,
+        {
+          perWebhook: this.#opts.perWebhook,
+          inFlight: this.#perHook,
+        },
       );
       // one lookup per webhook of the batch, not one per delivery
       const hooks = new Map<string, Promise<WebhookRecord | undefined>>();
@@ -146,8 +158,12 @@ export class WebhookDispatcher {
           this.#deps.log.error({ err, delivery: d.id }, 'could not record a webhook attempt'),
         );
         this.#inFlight.add(run);
+        this.#perHook.set(d.webhookId, (this.#perHook.get(d.webhookId) ?? 0) + 1);
         void run.finally(() => {
           this.#inFlight.delete(run);
+          const left = (this.#perHook.get(d.webhookId) ?? 1) - 1;
+          if (left > 0) this.#perHook.set(d.webhookId, left);
+          else this.#perHook.delete(d.webhookId);
           this.wake();
         });
       }
