@@ -144,6 +144,7 @@ export const headSchema = {
     400: empty(LINK_ERRORS[400]),
     401: empty(LINK_ERRORS[401]),
     404: empty('no such upload, or not yours'),
+    409: empty('a download (no Tus-Resumable) of an upload that is not finished: ERR_UPLOAD_INCOMPLETE'),
     410: empty('the upload expired'),
     412: empty('a Tus-Resumable other than 1.0.0'),
     429: empty(AUTH_ERRORS[429]),
