@@ -164,6 +164,11 @@ describe('jobs on two nodes (Postgres, S3, BullMQ on Redis)', { timeout: 2 * WAI
 
     expect((await api(a.url, TOKEN, 'POST', `/api/jobs/${running.id}/resume`)).status).toBe(200);
     const done = await finishedFrom(a, running.id, checkpoint);
+    // Stored finished, before anyone reads it: one plain object, no multipart upload left open
+    // (a bucket's rule that aborts abandoned multipart uploads would delete the output).
+    const key = `blobs/${done.outputFileId}`;
+    expect(await bucket.multipartUploads(key)).toEqual([]);
+    expect(await bucket.keys()).toContain(key);
     // The output, made on B, downloads from A (and B) byte for byte as a single node makes it.
     await expectReference(a, done);
     await expectReference(b, done);

@@ -32,6 +32,9 @@ export async function storeOutput(
       `storing the output of job ${job.id} stopped at ${written.bytes} of ${file.size} bytes`,
     );
   }
+  // Finished like any upload before it is recorded as a file: on S3 that completes the multipart
+  // upload (left open, a bucket's rule for abandoned uploads would delete the output).
+  await deps.storage.seal?.seal(id);
   const t = deps.now();
   const input = await deps.store.uploads.get(job.inputFileId);
   const base = String(input?.metadata.filename ?? job.inputFileId).replace(/\.csv$/i, '');
