@@ -105,3 +105,10 @@ it('fails an acquire within seconds while Redis is unreachable, and grants locks
     await dropPrefix(prefix);
   }
 });
+
+it('says which Redis it cannot reach at start, without the URL password', async () => {
+  const err = await RedisLocker.open('redis://:s3cret@127.0.0.1:1/0').catch((e: unknown) => e as Error);
+  expect(err).toBeInstanceOf(Error);
+  expect(err.message).toMatch(/^cannot reach Redis at 127\.0\.0\.1:1 \(for upload locks\): .*ECONNREFUSED/);
+  expect(err.message).not.toContain('s3cret');
+});

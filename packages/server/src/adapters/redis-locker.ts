@@ -67,7 +67,13 @@ export class RedisLocker implements Locker {
       commandTimeout: COMMAND_TIMEOUT_MS,
     });
     const events = new Redis(url, { lazyConnect: true });
-    for (const r of [redis, events]) r.on('error', options.onError ?? (() => {}));
+    let lastError: Error | undefined;
+    for (const r of [redis, events]) {
+      r.on('error', (err: Error) => {
+        lastError = err;
+        options.onError?.(err);
+      });
+    }
     try {
       await redis.connect();
       await events.connect();
@@ -78,7 +84,9 @@ export class RedisLocker implements Locker {
     } catch (err) {
       redis.disconnect();
       events.disconnect();
-      throw err;
+      // ioredis rejects with "Connection is closed."; the reason is in the last 'error' it emitted
+      const why = (lastError ?? (err as Error)).message;
+      throw new Error(`cannot reach Redis at ${hostOf(url)} (for upload locks): ${why}`, { cause: err });
     }
   }
 
@@ -187,5 +195,15 @@ export class RedisLocker implements Locker {
 
   #channel(kind: 'ask' | 'free', key: string): string {
     return `${this.#prefix}ev:${kind}:${key}`;
+  }
+}
+
+/** host:port of a Redis URL, never its password (the message goes to the terminal and logs). */
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.host || url;
+  } catch {
+    return 'the configured URL';
   }
 }
