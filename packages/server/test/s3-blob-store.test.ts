@@ -29,6 +29,18 @@ const write = (store: S3BlobStore, id: string, offset: number, data: Buffer) =>
   store.write(id, offset, chunked(data, 256 * 1024), { limit: Number.MAX_SAFE_INTEGER });
 const contents = async (store: S3BlobStore, id: string) => readAll(await store.read(id));
 
+it('names a missing bucket in its health check (the SDK alone says UnknownError)', async () => {
+  const missing = await S3BlobStore.open(
+    { ...bucket.settings, bucket: `${bucket.settings.bucket}-none` },
+    spoolDir,
+  );
+  try {
+    await expect(missing.ping()).rejects.toThrow(/^S3: the bucket \S+-none does not exist \(HTTP 404\)$/);
+  } finally {
+    missing.close();
+  }
+});
+
 describe('S3BlobStore', () => {
   let store: S3BlobStore;
   beforeAll(async () => {

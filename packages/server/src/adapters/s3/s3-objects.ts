@@ -176,7 +176,22 @@ export class S3Objects {
   }
 
   async ping(): Promise<void> {
-    await this.#s3.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+    try {
+      await this.#s3.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+    } catch (err) {
+      // HEAD has no body, so the SDK can only say "UnknownError" (or "NotFound"): say it from the status
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const why =
+        status === 404
+          ? `the bucket ${this.#bucket} does not exist`
+          : status === 403
+            ? `access to the bucket ${this.#bucket} is denied (check the keys)`
+            : status === 301 || status === 400
+              ? `the bucket ${this.#bucket} is in another region, or its name is not valid`
+              : undefined;
+      if (why === undefined) throw err;
+      throw new Error(`S3: ${why} (HTTP ${status})`, { cause: err });
+    }
   }
 
   close(): void {
