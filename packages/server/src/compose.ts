@@ -224,6 +224,14 @@ async function openStorage(config: Config, closers: (() => void)[]): Promise<Sto
     { bucket, prefix, ...config.s3 },
     path.join(config.dataDir, 'tmp', 's3-spool'),
   );
+  // As with the database: a bucket that is missing or out of reach stops the start, with the
+  // reason, rather than a server that answers every upload with a 500.
+  try {
+    await store.ping();
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   closers.push(() => store.close());
   return s3Storage(store);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkHeaders, tus } from './helpers/depot.js';
 import { runDepot, spawnDepot } from './helpers/depot-process.js';
+import { s3Env } from './helpers/s3.js';
 import { sleep, slowPatch } from './helpers/slow-patch.js';
 
 const TOKEN = 'process-test-admin-token-0123456789';
@@ -134,5 +135,23 @@ describe('depot serve as a process', () => {
     expect(flag.stderr).toContain('DEPOT_PORT');
     const unknown = await runDepot(['serve', '--colour', 'blue']);
     expect(unknown.code).toBe(2);
+  });
+
+  it('exits 1 with one line naming the problem when the S3 bucket is missing', async () => {
+    const { endpoint, region, accessKeyId, secretAccessKey } = s3Env();
+    const r = await runDepot(['serve'], {
+      DEPOT_DATA_DIR: await dataDir(),
+      DEPOT_PORT: '0',
+      DEPOT_STORAGE: 's3://depot-test-no-such-bucket/x',
+      DEPOT_S3_ENDPOINT: endpoint,
+      DEPOT_S3_REGION: region ?? '',
+      DEPOT_S3_ACCESS_KEY_ID: accessKeyId ?? '',
+      DEPOT_S3_SECRET_ACCESS_KEY: secretAccessKey ?? '',
+    });
+    expect(r.code).toBe(1);
+    // (the AWS SDK may print its own notice about Node 20 first)
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('depot:'))).toEqual([
+      'depot: cannot start: S3: the bucket depot-test-no-such-bucket does not exist (HTTP 404)',
+    ]);
   });
 });
