@@ -1,31 +1,20 @@
 import type { ReadStream, WriteStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import { errnoReason } from '@depot/client';
 
 /** A local file that cannot be read or written, said in one line that names it. */
 export class LocalFileError extends Error {
   override name = 'LocalFileError';
 }
 
-/** Why an fs call failed, in a person's words (the errno text repeats the path and the syscall). */
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left on the device';
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** `FILE: no such file`, `FILE: cannot write (permission denied)`… */
 export function readProblem(file: string, err: unknown): LocalFileError {
   const code = (err as NodeJS.ErrnoException).code;
-  return new LocalFileError(`${file}: ${code === 'ENOENT' ? 'no such file' : reason(err)}`);
+  return new LocalFileError(`${file}: ${code === 'ENOENT' ? 'no such file' : errnoReason(err)}`);
 }
 
 export const writeProblem = (file: string, err: unknown): LocalFileError =>
-  new LocalFileError(`${file}: cannot write (${reason(err)})`);
+  new LocalFileError(`${file}: cannot write (${errnoReason(err)})`);
 
 /**
  * Opens `file` before a stream is made of it: a stream opens lazily and reports a missing file as

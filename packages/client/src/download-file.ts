@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { reprSha256 } from './encoding.js';
+import { errnoReason } from './errno-reason.js';
 import { ClientCodes, DepotError, errorFromResponse } from './errors.js';
 import { type Progress, ProgressMeter } from './progress.js';
 import type { ResumeStore } from './resume-store.js';
@@ -172,16 +173,10 @@ function destinationError(err: unknown, file: string): DepotError {
   });
 }
 
-/** The errno text repeats the path and the syscall; a person needs only the reason. */
+/** Why a destination cannot be opened for writing. */
 function whyNot(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
   // opening for writing creates the file: only a missing directory can be missing
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  return err instanceof Error ? err.message : String(err);
+  return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : errnoReason(err);
 }
 
 async function truncateFile(file: string): Promise<void> {

@@ -5,6 +5,7 @@ export type { DepotClientOptions } from './base-client.js';
 export type { Capabilities } from './capabilities.js';
 export type { DatasetsApi } from './datasets-api.js';
 export type { DownloadOptions, DownloadResult } from './download-file.js';
+export { errnoReason } from './errno-reason.js';
 export { ClientCodes, DepotError, isDepotError } from './errors.js';
 export { configDir, FileResumeStore } from './file-resume-store.js';
 export type { FilesApi } from './files-api.js';
